@@ -1,0 +1,60 @@
+"""Helper package of the convolutional-models course.
+
+Array layout is PyTorch's, written down once here: ``(N, C, H, W)`` for 2-D data and
+``(N, C, L)`` for 1-D data, where N is the batch, C the channels (feature maps), H x W the
+height and width (for a spectrogram: frequency x time) and L the length. Single examples may drop
+N and C: a single map is ``(H, W)`` or ``(L,)``.
+
+Naming is honest: ``convolve*`` flips the kernel, ``correlate*`` does not. What deep-learning
+libraries call "conv" (``torch.nn.functional.conv2d``, Keras ``Conv2D``, ``course.conv2d``) is
+cross-correlation.
+
+Public names are imported lazily (PEP 562), so ``import course`` is fast and a notebook that
+only needs NumPy never pays for importing PyTorch or the widgets.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_PUBLIC: dict[str, str] = {
+    "device": "course._device",
+    "conv_output_size": "course.shapes",
+    "convolve1d": "course.convolution",
+    "correlate1d": "course.convolution",
+    "convolve2d": "course.convolution",
+    "correlate2d": "course.convolution",
+    "conv_layer_forward": "course.layers",
+    "count_conv_parameters": "course.layers",
+    "conv2d": "course.layers",
+    "conv1d": "course.layers",
+    "max_pool2d": "course.pooling",
+    "avg_pool2d": "course.pooling",
+    "adaptive_max_pool2d": "course.pooling",
+    "adaptive_avg_pool2d": "course.pooling",
+    "receptive_field": "course.receptive",
+    "receptive_field_table": "course.receptive",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value  # cache: the next lookup is a plain attribute
+        return value
+    try:
+        return importlib.import_module(f"{__name__}.{name}")  # submodules: course.models, ...
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{name}":
+            raise
+        raise AttributeError(f"module 'course' has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))
