@@ -1,0 +1,19 @@
+"""ex02 mistake: correlate2d applies the stride to the rows only"""
+
+EXPECT = 'you applied the stride to the rows only: it applies along both axes'
+
+
+def correlate2d(x, w, stride=1, padding=0):
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    k = w
+    kh, kw = k.shape
+    xp = np.pad(x, ((padding, padding), (padding, padding)))
+    h_out = (xp.shape[0] - kh) // stride + 1
+    w_out = xp.shape[1] - kw + 1
+    y = np.zeros((h_out, w_out))
+    for i in range(h_out):
+        for j in range(w_out):
+            window = xp[i * stride:i * stride + kh, j:j + kw]
+            y[i, j] = np.sum(window * k)
+    return y
