@@ -38,6 +38,7 @@ _PUBLIC: dict[str, str] = {
     "adaptive_avg_pool2d": "course.pooling",
     "receptive_field": "course.receptive",
     "receptive_field_table": "course.receptive",
+    "measure_receptive_field": "course.receptive",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -1,0 +1,261 @@
+"""Figure helpers for the lectures and exercises (matplotlib only, no pyplot state).
+
+Every helper draws on an ``Axes`` you pass in, or creates its own ``Figure`` (from
+``matplotlib.figure.Figure``, not ``pyplot``), so nothing leaks into pyplot's global figure list
+and the helpers work under the headless Agg backend (tests, CI, nbval). In a notebook, a figure
+created by a helper is shown by leaving it as the cell's last expression (``ax.figure``) or with
+``IPython.display.display(ax.figure)``.
+
+Helpers:
+    show_grid: a small 2-D array drawn as a grid of coloured cells with its numbers written in.
+    show_signal: a 1-D signal as a stem plot (sample index or time in seconds on the x axis).
+    show_spectrogram: a time-frequency map with time in s, frequency in Hz and a colour bar.
+    highlight_window: a rectangle outlining a window of cells on a grid (sliding kernels, pools).
+    new_axes: a fresh ``(Figure, Axes)`` pair (or a row of axes) without pyplot.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from course._validate import as_numeric_array, check_ndim
+
+__all__ = ["new_axes", "show_grid", "show_signal", "show_spectrogram", "highlight_window", "format_number"]
+
+
+def new_axes(ncols: int = 1, nrows: int = 1, figsize: tuple[float, float] | None = None, **kwargs: Any) -> tuple[Figure, Any]:
+    """Create a ``Figure`` and its axes without touching pyplot.
+
+    Args:
+        ncols: number of columns of axes.
+        nrows: number of rows of axes.
+        figsize: figure size in inches; default 4 inches per column, 3 per row.
+        **kwargs: passed to ``Figure.subplots`` (e.g. ``squeeze``, ``gridspec_kw``).
+
+    Returns:
+        ``(fig, axes)``: ``axes`` is one ``Axes`` when ``nrows == ncols == 1``, else an array.
+    """
+    if figsize is None:
+        figsize = (4.0 * ncols, 3.0 * nrows)
+    fig = Figure(figsize=figsize, layout="constrained")
+    axes = fig.subplots(nrows, ncols, **kwargs)
+    return fig, axes
+
+
+def _own_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    if ax is None:
+        fig = Figure(figsize=figsize, layout="constrained")
+        ax = fig.add_subplot()
+    elif not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+    return ax
+
+
+def format_number(value: float) -> str:
+    """Short text for a cell: integers without decimals, other numbers with up to 2 decimals."""
+    if np.iscomplexobj(value):
+        return f"{complex(value):.2g}"
+    v = float(value)
+    if np.isnan(v):
+        return "nan"
+    if float(v).is_integer() and abs(v) < 1e6:
+        return str(int(v))
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def show_grid(
+    array: Any,
+    ax: Axes | None = None,
+    title: str | None = None,
+    annotate: bool = True,
+    cmap: str = "viridis",
+    colorbar: bool = False,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    fontsize: float | None = None,
+) -> Axes:
+    """Draw a small 2-D array as a grid of cells with its numbers written in the cells.
+
+    Row 0 is at the top (matrix orientation), cells are square, ticks are the row and column
+    indices. The numbers are written in black or white, whichever reads better on the cell colour.
+    A 1-D array is drawn as a single row.
+
+    Shape:
+        array: ``(H, W)`` (or ``(L,)``, drawn as ``(1, L)``).
+
+    Args:
+        array: the numbers to draw.
+        ax: the axes to draw on; a new figure is created when None.
+        title: axes title.
+        annotate: write each value in its cell (turn off for arrays larger than ~20x20).
+        cmap: colour map name.
+        colorbar: add a colour bar beside the grid.
+        vmin, vmax: colour limits; default the array's min and max.
+        fontsize: size of the numbers; default chosen from the grid size.
+
+    Returns:
+        The axes drawn on. The image is ``ax.images[-1]`` and the cell texts are the axes'
+        ``texts`` in row-major order (useful to update them in place).
+
+    Raises:
+        TypeError: ``array`` is not numeric or ``ax`` is not an Axes.
+        ValueError: ``array`` is not 1-D or 2-D.
+    """
+    arr = as_numeric_array(array, "array")
+    check_ndim(arr, "array", (1, 2), "(H, W) grid")
+    if arr.ndim == 1:
+        arr = arr[np.newaxis, :]  # (L,) -> (1, L)
+    arr = np.real(arr).astype(float)
+    h, w = arr.shape
+    ax = _own_axes(ax, (max(2.0, 0.5 * w + 1.0), max(1.5, 0.5 * h + 0.8)))
+    lo = float(np.nanmin(arr)) if vmin is None else vmin
+    hi = float(np.nanmax(arr)) if vmax is None else vmax
+    if hi == lo:
+        hi = lo + 1.0
+    im = ax.imshow(arr, cmap=cmap, vmin=lo, vmax=hi, origin="upper", aspect="equal", interpolation="nearest")
+    ax.set_xticks(np.arange(w))
+    ax.set_yticks(np.arange(h))
+    ax.set_xticks(np.arange(-0.5, w, 1.0), minor=True)
+    ax.set_yticks(np.arange(-0.5, h, 1.0), minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.0)
+    ax.tick_params(which="minor", length=0)
+    ax.tick_params(labelsize=8)
+    if annotate:
+        size = fontsize if fontsize is not None else max(6.0, 12.0 - 0.4 * max(h, w))
+        colormap = im.get_cmap()
+        for i in range(h):
+            for j in range(w):
+                value = arr[i, j]
+                shade = colormap(im.norm(value))
+                luminance = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2]
+                ax.text(
+                    j, i, format_number(value), ha="center", va="center", fontsize=size,
+                    color="black" if luminance > 0.5 else "white",
+                )
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, shrink=0.8)
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def highlight_window(
+    ax: Axes, row: int, col: int, height: int, width: int, color: str = "red", linewidth: float = 2.5
+) -> Rectangle:
+    """Outline the ``height x width`` window whose top-left cell is ``(row, col)`` on a grid.
+
+    Move it later with ``rect.set_xy((col - 0.5, row - 0.5))``.
+    """
+    rect = Rectangle(
+        (col - 0.5, row - 0.5), width, height, fill=False, edgecolor=color, linewidth=linewidth
+    )
+    ax.add_patch(rect)
+    return rect
+
+
+def show_signal(
+    x: Any,
+    ax: Axes | None = None,
+    title: str | None = None,
+    dt: float | None = None,
+    unit: str = "samples",
+    start: int = 0,
+    label: str | None = None,
+    color: str | None = None,
+) -> Axes:
+    """Stem plot of a 1-D signal.
+
+    Shape:
+        x: ``(L,)``.
+
+    Args:
+        x: the samples.
+        ax: the axes to draw on; a new figure is created when None.
+        title: axes title.
+        dt: sampling period; when given the x axis is time ``n * dt`` and ``unit`` names its unit
+            (e.g. ``dt=1/8000, unit="s"``); when None the x axis is the sample index.
+        unit: unit of the x axis label ("samples", "s", "ms", ...).
+        start: index of the first sample (e.g. negative for a kernel centred at 0).
+        label: legend label.
+        color: stem colour (default: the axes' next colour).
+
+    Returns:
+        The axes drawn on; the stem container is ``ax.containers[-1]``.
+
+    Raises:
+        TypeError: ``x`` is not numeric, ``ax`` not an Axes.
+        ValueError: ``x`` is not 1-D, or ``dt`` is not positive.
+    """
+    arr = as_numeric_array(x, "x")
+    check_ndim(arr, "x", (1,), "(L,) signal")
+    arr = np.real(arr).astype(float)
+    if dt is not None and not dt > 0:
+        raise ValueError(f"dt (sampling period) must be positive, got {dt!r}")
+    ax = _own_axes(ax, (5.0, 2.5))
+    n = np.arange(start, start + arr.size)
+    t = n if dt is None else n * dt
+    kwargs: dict[str, Any] = {"basefmt": "k-"}
+    if label is not None:
+        kwargs["label"] = label
+    stem = ax.stem(t, arr, **kwargs)
+    stem.markerline.set_markersize(4 if arr.size > 30 else 6)
+    if color is not None:
+        stem.markerline.set_color(color)
+        stem.stemlines.set_color(color)
+    if dt is None:
+        ax.set_xlabel("n (samples)" if unit == "samples" else f"n ({unit})")
+    else:
+        ax.set_xlabel(f"time ({unit})")
+    ax.set_ylabel("amplitude")
+    if title is not None:
+        ax.set_title(title)
+    if label is not None:
+        ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def show_spectrogram(
+    spec: Any,
+    times: Any,
+    freqs: Any,
+    ax: Axes | None = None,
+    title: str | None = None,
+    cmap: str = "magma",
+    colorbar: bool = True,
+    clabel: str = "magnitude (dB)",
+) -> Axes:
+    """Draw a time-frequency map ``spec[f, t]`` with time in s, frequency in Hz and a colour bar.
+
+    Shape:
+        spec: ``(F, T)`` -- frequency rows (low at the bottom), time columns.
+        times: ``(T,)`` frame centres in seconds. freqs: ``(F,)`` bin centres in Hz.
+
+    Returns:
+        The axes; the image is ``ax.images[-1]`` (update it with ``set_data``).
+    """
+    s = np.real(as_numeric_array(spec, "spec")).astype(float)
+    check_ndim(s, "spec", (2,), "(F, T) spectrogram")
+    t = np.asarray(times, dtype=float)
+    f = np.asarray(freqs, dtype=float)
+    if t.shape != (s.shape[1],) or f.shape != (s.shape[0],):
+        raise ValueError(
+            f"times must have shape ({s.shape[1]},) and freqs ({s.shape[0]},) for a spectrogram of "
+            f"shape {s.shape}, got {t.shape} and {f.shape}"
+        )
+    ax = _own_axes(ax, (5.0, 3.0))
+    dt = t[1] - t[0] if t.size > 1 else 1.0
+    df = f[1] - f[0] if f.size > 1 else 1.0
+    extent = (t[0] - dt / 2, t[-1] + dt / 2, f[0] - df / 2, f[-1] + df / 2)
+    im = ax.imshow(s, origin="lower", aspect="auto", extent=extent, cmap=cmap, interpolation="nearest")
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("frequency (Hz)")
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, label=clabel)
+    if title is not None:
+        ax.set_title(title)
+    return ax

@@ -1,0 +1,157 @@
+"""course.plotting: grids with numbers, stem plots, spectrograms; Agg only, no pyplot state."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402  (only to check that no pyplot figure is created)
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from course.plotting import format_number, highlight_window, new_axes, show_grid, show_signal, show_spectrogram  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_pyplot_leak():
+    plt.close("all")
+    yield
+    assert plt.get_fignums() == [], "a helper registered a figure with pyplot"
+
+
+# --- show_grid -----------------------------------------------------------------------------
+def test_show_grid_writes_every_value_in_its_cell_row_major():
+    values = [[3, 3, 2], [0, 1.5, -1]]
+    ax = show_grid(values)
+    texts = ax.texts
+    assert [t.get_text() for t in texts] == ["3", "3", "2", "0", "1.5", "-1"]
+    # text (i, j) sits at x = column j, y = row i (row 0 at the top)
+    assert [t.get_position() for t in texts] == [(j, i) for i in range(2) for j in range(3)]
+    np.testing.assert_array_equal(ax.images[-1].get_array(), np.array(values, dtype=float))
+    assert ax.yaxis_inverted(), "row 0 must be drawn at the top, like a matrix"
+
+
+def test_show_grid_on_given_axes_returns_them_and_sets_title():
+    fig = Figure()
+    ax = fig.add_subplot()
+    out = show_grid(np.eye(2), ax=ax, title="kernel w")
+    assert out is ax
+    assert ax.get_title() == "kernel w"
+
+
+def test_show_grid_creates_its_own_figure_without_pyplot():
+    ax = show_grid(np.arange(6).reshape(2, 3))
+    assert isinstance(ax, Axes)
+    assert isinstance(ax.figure, Figure)
+
+
+def test_show_grid_without_annotation_writes_nothing():
+    ax = show_grid(np.ones((4, 4)), annotate=False)
+    assert len(ax.texts) == 0
+
+
+def test_show_grid_1d_is_one_row():
+    ax = show_grid([1, 2, 3])
+    assert ax.images[-1].get_array().shape == (1, 3)
+    assert [t.get_text() for t in ax.texts] == ["1", "2", "3"]
+
+
+def test_show_grid_colorbar_adds_an_axes():
+    ax = show_grid(np.arange(4).reshape(2, 2), colorbar=True)
+    assert len(ax.figure.axes) == 2
+
+
+def test_show_grid_text_colour_contrasts_with_the_cell():
+    ax = show_grid([[0, 10]], cmap="Greys")  # 0 -> white cell, 10 -> black cell
+    assert [t.get_color() for t in ax.texts] == ["black", "white"]
+
+
+def test_show_grid_constant_array_does_not_crash_and_uses_given_limits():
+    ax = show_grid(np.full((2, 2), 5.0), vmin=0, vmax=10)
+    assert ax.images[-1].get_clim() == (0, 10)
+    ax = show_grid(np.full((2, 2), 5.0))
+    lo, hi = ax.images[-1].get_clim()
+    assert lo < hi
+
+
+def test_show_grid_rejects_bad_input():
+    with pytest.raises(ValueError, match=r"must be 1-D or 2-D .* got a 3-D array"):
+        show_grid(np.zeros((2, 2, 2)))
+    with pytest.raises(TypeError, match="array must be an array of numbers"):
+        show_grid([["a", "b"]])
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes or None, got str"):
+        show_grid(np.zeros((2, 2)), ax="left")
+
+
+# --- show_signal ---------------------------------------------------------------------------
+def test_show_signal_stems_at_sample_indices():
+    x = np.array([1.0, -2.0, 0.5])
+    ax = show_signal(x, title="x")
+    stem = ax.containers[-1]
+    xs, ys = stem.markerline.get_data()
+    np.testing.assert_array_equal(xs, [0, 1, 2])
+    np.testing.assert_array_equal(ys, x)
+    assert ax.get_xlabel() == "n (samples)"
+    assert ax.get_title() == "x"
+
+
+def test_show_signal_time_axis_with_dt_and_unit():
+    ax = show_signal(np.ones(4), dt=0.5, unit="s")
+    xs, _ = ax.containers[-1].markerline.get_data()
+    np.testing.assert_allclose(xs, [0.0, 0.5, 1.0, 1.5])
+    assert ax.get_xlabel() == "time (s)"
+
+
+def test_show_signal_start_shifts_indices_and_label_adds_legend():
+    ax = show_signal([1, 2, 3], start=-1, label="w")
+    xs, _ = ax.containers[-1].markerline.get_data()
+    np.testing.assert_array_equal(xs, [-1, 0, 1])
+    assert ax.get_legend() is not None
+
+
+def test_show_signal_rejects_bad_input():
+    with pytest.raises(ValueError, match=r"x must be 1-D .* got a 2-D array"):
+        show_signal(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="dt .* must be positive, got 0"):
+        show_signal([1, 2], dt=0)
+
+
+# --- show_spectrogram ----------------------------------------------------------------------
+def test_show_spectrogram_units_extent_and_colorbar():
+    spec = np.arange(12.0).reshape(3, 4)  # 3 frequency bins, 4 frames
+    times = np.array([0.0, 0.1, 0.2, 0.3])
+    freqs = np.array([0.0, 100.0, 200.0])
+    ax = show_spectrogram(spec, times, freqs, title="x[t, w]")
+    assert ax.get_xlabel() == "time (s)"
+    assert ax.get_ylabel() == "frequency (Hz)"
+    np.testing.assert_allclose(ax.images[-1].get_extent(), [-0.05, 0.35, -50.0, 250.0])
+    assert len(ax.figure.axes) == 2  # the colour bar
+    np.testing.assert_array_equal(ax.images[-1].get_array(), spec)
+
+
+def test_show_spectrogram_rejects_mismatched_axes():
+    with pytest.raises(ValueError, match=r"times must have shape \(4,\) and freqs \(3,\)"):
+        show_spectrogram(np.zeros((3, 4)), np.zeros(3), np.zeros(3))
+
+
+# --- small helpers -------------------------------------------------------------------------
+def test_highlight_window_outlines_the_cells():
+    fig, ax = new_axes()
+    show_grid(np.zeros((5, 5)), ax=ax)
+    rect = highlight_window(ax, 1, 2, 3, 3)
+    assert rect.get_xy() == (1.5, 0.5)
+    assert (rect.get_width(), rect.get_height()) == (3, 3)
+
+
+def test_new_axes_grid_shape():
+    fig, axes = new_axes(3, 2)
+    assert isinstance(fig, Figure)
+    assert axes.shape == (2, 3)
+
+
+@pytest.mark.parametrize(("value", "text"), [(3, "3"), (3.0, "3"), (1.5, "1.5"), (0.125, "0.12"), (-2.0, "-2"), (float("nan"), "nan")])
+def test_format_number(value, text):
+    assert format_number(value) == text
