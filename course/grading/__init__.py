@@ -1,0 +1,50 @@
+"""Grading machinery of the course: checks, diagnosis, the kernel-side recorder and the
+nbgrader pipeline (preprocessors, sandboxed kernels, the parallel autograde batch).
+
+Public names (imported lazily, so a student's kernel that only needs :func:`record` never
+imports nbgrader):
+
+- :class:`Check`, :class:`Misconception`, :func:`register`, :func:`get`, :func:`diagnose`
+  (``course.grading.checks``): what a graded function must compute and the known mistakes.
+- :func:`record` (``course.grading.recorder``): called in test cells; runs the student's
+  function on a check's cases and emits the outputs for the grader. Its verdict is advisory:
+  the grade is decided by the grader's own process (``course.grading.preprocessors``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_PUBLIC: dict[str, str] = {
+    "Case": "course.grading.checks",
+    "Check": "course.grading.checks",
+    "Misconception": "course.grading.checks",
+    "register": "course.grading.checks",
+    "get": "course.grading.checks",
+    "all_checks": "course.grading.checks",
+    "diagnose": "course.grading.checks",
+    "default_compare": "course.grading.checks",
+    "CONVOLUTION_SHORTCUTS": "course.grading.checks",
+    "record": "course.grading.recorder",
+    "RECORD_MIMETYPE": "course.grading.recorder",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value
+        return value
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{name}":
+            raise
+        raise AttributeError(f"module 'course.grading' has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))
