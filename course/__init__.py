@@ -15,8 +15,7 @@ only needs NumPy never pays for importing PyTorch or the widgets.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from course._lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
@@ -43,19 +42,4 @@ _PUBLIC: dict[str, str] = {
 
 __all__ = sorted(_PUBLIC)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        value = getattr(importlib.import_module(_PUBLIC[name]), name)
-        globals()[name] = value  # cache: the next lookup is a plain attribute
-        return value
-    try:
-        return importlib.import_module(f"{__name__}.{name}")  # submodules: course.models, ...
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__name__}.{name}":
-            raise
-        raise AttributeError(f"module 'course' has no attribute {name!r}") from None
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_PUBLIC))
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _PUBLIC, submodules=True)

@@ -173,6 +173,31 @@ def _print_validation(validator: Any, results: dict[str, Any]) -> None:
         print("Success! Your notebook passes all the visible tests.")
 
 
+def gradebook_url(value: str) -> str:
+    """argparse type of ``--db``: a SQLAlchemy URL, with ``postgresql://`` made to use psycopg2.
+
+    SQLAlchemy 2 reads a bare ``postgresql://`` as the psycopg 3 driver; the course installs
+    psycopg2 (``psycopg2-binary``), so a URL without a driver is given ``+psycopg2`` unless
+    psycopg 3 is importable. Any other URL is passed through unchanged.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(value)
+    except ArgumentError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a database URL; expected e.g. sqlite:///gradebook.db or "
+            "postgresql://user@host/gradebook"
+        ) from exc
+    if url.drivername == "postgresql":
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            url = url.set(drivername="postgresql+psycopg2")
+    return url.render_as_string(hide_password=False)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description="Instructor commands of the convolutional-models course (nbgrader underneath).")
     parser.add_argument("--root", default=".", help="course folder holding nbgrader_config.py (default: .)")
@@ -180,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("release", help="solutions/ -> exercises/ (nbgrader generate_assignment)")
     p.add_argument("ids", nargs="*", metavar="ID", help="assignment ids (default: every folder in solutions/)")
-    p.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: sqlite:///gradebook.db in the course folder)")
+    p.add_argument("--db", type=gradebook_url, help="SQLAlchemy URL of the gradebook (default: sqlite:///gradebook.db in the course folder)")
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("check-release", help="fail if exercises/ is stale or leaks a solution or hidden test")
@@ -194,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=120, help="seconds for one student's whole notebook (default 120)")
     p.add_argument("--cell-timeout", type=int, default=None, help="seconds for one cell (default: --timeout)")
     p.add_argument("--memory-mb", type=int, default=2048, help="address-space limit of a student's kernel (default 2048)")
-    p.add_argument("--db", help="SQLAlchemy URL of the gradebook, e.g. postgresql://user@host/grades")
+    p.add_argument("--db", type=gradebook_url, help="SQLAlchemy URL of the gradebook, e.g. postgresql://user@host/grades")
     p.add_argument("--csv", help="where to write the CSV (default: grades_<ID>.csv in the course folder)")
     p.add_argument("--scheduler", help="address of a Dask distributed scheduler to run the jobs on")
     p.add_argument("--no-sandbox", action="store_true", help="run kernels without bubblewrap (limits only)")
@@ -204,12 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("feedback", help="one HTML feedback report per student (nbgrader generate_feedback)")
     p.add_argument("assignment", metavar="ID")
     p.add_argument("--student", default=None, help="only this student")
-    p.add_argument("--db")
+    p.add_argument("--db", type=gradebook_url, help="SQLAlchemy URL of the gradebook (default: sqlite:///gradebook.db in the course folder)")
     p.set_defaults(func=cmd_feedback)
 
     p = sub.add_parser("grades", help="CSV of every assignment and every student, from the gradebook")
     p.add_argument("--csv", help="output file (default: standard output)")
-    p.add_argument("--db")
+    p.add_argument("--db", type=gradebook_url, help="SQLAlchemy URL of the gradebook (default: sqlite:///gradebook.db in the course folder)")
     p.set_defaults(func=cmd_grades)
 
     p = sub.add_parser("validate", help="run a notebook's visible tests (nbgrader validate)")

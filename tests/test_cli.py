@@ -169,3 +169,27 @@ def test_db_url_and_dask_scheduler(copy: Path) -> None:
         course("autograde", AID, "--submitted", str(copy / "sub"), "--quiet", "--scheduler", cluster.scheduler_address,
                "--db", f"sqlite:///{db}", "--csv", str(copy / "dask.csv"), root=copy)
     assert (copy / "dask.csv").read_text("utf-8") == (copy / "pool.csv").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://ta@127.0.0.1:5433/gradebook", "postgresql+psycopg2://ta@127.0.0.1:5433/gradebook"),
+        ("postgresql+psycopg2://ta@db/gradebook", "postgresql+psycopg2://ta@db/gradebook"),
+        ("sqlite:///gradebook.db", "sqlite:///gradebook.db"),
+        ("sqlite:////srv/grades/gradebook.db", "sqlite:////srv/grades/gradebook.db"),
+    ],
+)
+def test_db_urls_get_the_installed_postgres_driver(given: str, expected: str) -> None:
+    from course.cli import gradebook_url
+
+    assert gradebook_url(given) == expected
+
+
+def test_db_url_that_is_not_a_url_is_refused_with_an_example() -> None:
+    import argparse
+
+    from course.cli import gradebook_url
+
+    with pytest.raises(argparse.ArgumentTypeError, match=r"'gradebook' is not a database URL; expected e\.g\. sqlite:///"):
+        gradebook_url("gradebook")

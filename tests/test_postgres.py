@@ -3,15 +3,16 @@
 A throw-away cluster (Debian's initdb/pg_ctl, run as the ``postgres`` user when we are root,
 data and socket in a temporary folder, a free loopback port) holds the gradebook of a class
 of four: two hand in the solved exercise, two the untouched release. ``course autograde
---db postgresql+psycopg2://...`` grades them and ``course grades --db ...`` reads them back.
+--db postgresql://...`` grades them and ``course grades --db ...`` reads them back.
 
 The test then asks PostgreSQL itself (psycopg2, not nbgrader) how many rows nbgrader's tables
 hold and what each student scored, checks that no SQLite gradebook appeared as a silent
 fallback, and that without ``--db`` the gradebook is still SQLite (the default).
 
 Needs Debian's ``postgresql`` (``apt-get install postgresql``) and psycopg2 (in pyproject).
-Note the URL scheme: SQLAlchemy 2.1 reads a bare ``postgresql://`` as the psycopg 3 driver;
-the venv has psycopg2, so the URL names it: ``postgresql+psycopg2://user@host:port/db``.
+The URL is the plain ``postgresql://user@host:port/db`` an instructor would type: SQLAlchemy 2.1
+reads it as the psycopg 3 driver, which is not installed, and the ``course`` command gives it
+psycopg2's driver name (course.cli.gradebook_url); this test proves that path end to end.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def graded(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -
     root = make_course_root(tmp / "course")
     kinds = make_class(root, tmp / "submitted", N_STUDENTS, "pg")
     postgres.create_database("gradebook")
-    db = postgres.sqlalchemy_url("gradebook")
+    db = postgres.url("gradebook")  # plain libpq URL, no +driver
     proc = run_course(["--root", str(root), "autograde", ASSIGNMENT, "--submitted",
                        str(tmp / "submitted"), "--jobs", "2", "--db", db,
                        "--csv", str(tmp / "grades.csv"), "--quiet"], cwd=root)

@@ -13,8 +13,7 @@ imports nbgrader):
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from course._lazy import lazy_attributes
 
 _PUBLIC: dict[str, str] = {
     "Case": "course.grading.checks",
@@ -32,19 +31,4 @@ _PUBLIC: dict[str, str] = {
 
 __all__ = sorted(_PUBLIC)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        value = getattr(importlib.import_module(_PUBLIC[name]), name)
-        globals()[name] = value
-        return value
-    try:
-        return importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__name__}.{name}":
-            raise
-        raise AttributeError(f"module 'course.grading' has no attribute {name!r}") from None
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_PUBLIC))
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _PUBLIC, submodules=True)

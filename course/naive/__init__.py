@@ -7,8 +7,7 @@ Same names, signatures, layouts and errors as the fast versions.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from course._lazy import lazy_attributes
 
 _PUBLIC: dict[str, str] = {
     "convolve1d": "course.naive.convolution",
@@ -27,12 +26,4 @@ _PUBLIC: dict[str, str] = {
 
 __all__ = sorted(_PUBLIC)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'course.naive' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_PUBLIC))
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _PUBLIC)

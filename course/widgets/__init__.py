@@ -23,8 +23,7 @@ Names are imported lazily: ``from course.widgets import ConvolutionStepper`` loa
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from course._lazy import lazy_attributes
 
 _PUBLIC: dict[str, str] = {
     "SlidingConvolution": "course.widgets.sliding",
@@ -38,14 +37,4 @@ _PUBLIC: dict[str, str] = {
 
 __all__ = sorted(_PUBLIC)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        value = getattr(importlib.import_module(_PUBLIC[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'course.widgets' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_PUBLIC))
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _PUBLIC)
