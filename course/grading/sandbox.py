@@ -84,6 +84,12 @@ def sandbox_argv(workdir: str, limits: Limits, python: str | None = None) -> lis
         "--die-with-parent",
         "--new-session",
         "--clearenv",
+        # The throw-away /tmp comes first: bubblewrap mounts in order, so the read-only binds
+        # below stay visible even when the venv or the course lives under /tmp (a CI clone).
+        "--proc", "/proc",
+        "--dev", "/dev",
+        "--tmpfs", "/tmp",
+        "--dir", "/tmp/home",
         "--ro-bind", "/usr", "/usr",
     ]
     for link in ("bin", "lib", "lib64", "sbin", "lib32", "libx32"):
@@ -101,10 +107,6 @@ def sandbox_argv(workdir: str, limits: Limits, python: str | None = None) -> lis
     course_root = _course_root()
     argv += [
         "--ro-bind", course_root, course_root,
-        "--proc", "/proc",
-        "--dev", "/dev",
-        "--tmpfs", "/tmp",
-        "--dir", "/tmp/home",
         "--ro-bind", "{connection_file}", "{connection_file}",
         "--bind", workdir, workdir,
         "--chdir", workdir,
