@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Callable
 
 import numpy as np
@@ -34,29 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))  # run from a 
 
 import course  # noqa: E402
 import course.naive  # noqa: E402
-
-
-def best_time(fn: Callable[[], object], repeats: int) -> float:
-    fn()  # warm-up: allocations, BLAS threads, torch's kernel choice
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def best_times_interleaved(fns: list[Callable[[], object]], repeats: int) -> list[float]:
-    """Best time of each function, running them in turn so that both see the same machine load."""
-    for fn in fns:
-        fn()  # warm-up
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeats):
-        for fn, record in zip(fns, times, strict=True):
-            start = time.perf_counter()
-            fn()
-            record.append(time.perf_counter() - start)
-    return [min(t) for t in times]
+from _timing import best_time, best_times_interleaved  # noqa: E402
 
 
 def blas_info() -> str:
