@@ -259,7 +259,6 @@ def _synthesise(rng: np.random.Generator, kind_code: np.ndarray, p: dict[str, np
 
     Each event is synthesised only for the clips that carry it (float32 to keep it fast).
     """
-    b = kind_code.shape[0]
     t = (np.arange(N_SAMPLES) / SAMPLE_RATE).astype(np.float32)  # (L,)
     p32 = {k: (v.astype(np.float32) if v.dtype.kind == "f" else v) for k, v in p.items()}
     noise, noise_band = _coloured_noise(rng, p32["alpha"], p32["noise_am"], p32["noise_am_f"], t)
