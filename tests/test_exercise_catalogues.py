@@ -176,7 +176,7 @@ def test_reference_agrees_with_pytorch(check: Check) -> None:
 
 
 def test_lecture_example_is_the_slide() -> None:
-    from course.grading import ex02
+    from course.grading.exercises import convolution_2d as ex02
 
     assert ex02.LECTURE_Y.tolist() == [[12, 12, 17], [10, 17, 19], [9, 6, 14]]
     np.testing.assert_array_equal(TORCH_REFERENCES["correlate2d"](ex02.LECTURE_X, ex02.LECTURE_W), ex02.LECTURE_Y)
@@ -239,7 +239,7 @@ def test_every_mistake_is_wrong_somewhere_and_messages_are_distinct() -> None:
 
 def test_diagnose_names_a_mistake_on_one_case() -> None:
     """The catalogue through course.grading.diagnose directly: the slide's example with the kernel flipped."""
-    from course.grading import ex02
+    from course.grading.exercises import convolution_2d as ex02
 
     check = all_checks()["ex02.correlate2d.valid"]
     case = ((ex02.LECTURE_X, ex02.LECTURE_W), {})

@@ -1,4 +1,4 @@
-"""course.grading.ex06: the checks of the audio CNN exercise, decided from recorded predictions.
+"""course.grading.exercises.audio_cnn: the checks of the audio CNN exercise, decided from recorded predictions.
 
 The full round trip (release, autograde, feedback) is tests/test_grading_roundtrip.py with the
 fixtures in tests/mistakes/ex06_audio_cnn/; here: the comparison and the messages, in-process.
@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from course.grading.checks import diagnose, get
-from course.grading.ex06 import (
+from course.grading.exercises.audio_cnn import (
     EX06_FORBIDDEN,
     HIDDEN_SIZE,
     THRESHOLDS,

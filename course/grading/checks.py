@@ -6,11 +6,11 @@ deterministic input cases (seeded inside ``cases``), the reference implementatio
 that misconception would give, so :func:`diagnose` can name the likely mistake by comparing the
 student's output with it, on the same input.
 
-Each exercise's checks live in ``course/grading/exNN.py`` and call :func:`register` at import
+Each exercise's checks live in ``course/grading/exercises/<concept>.py`` and call :func:`register` at import
 time. :func:`get` and :func:`all_checks` import every ``course.grading.ex*`` module the first
 time they are called, so a check id is found without importing its module by hand.
 
-Example (in ``course/grading/ex01.py``)::
+Example (in ``course/grading/exercises/convolution_1d.py``)::
 
     register(Check(
         id="ex01.convolve1d.full",
@@ -25,7 +25,6 @@ Example (in ``course/grading/ex01.py``)::
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -186,30 +185,27 @@ def register(check: Check) -> Check:
 
 
 def load_exercise_modules() -> None:
-    """Import every ``course.grading.ex*`` module once, so that their checks are registered."""
+    """Import every exercise's check module once (``course.grading.exercises.MODULES``)."""
     global _LOADED
     if _LOADED:
         return
     with _LOCK:
         if _LOADED:
             return
-        import course.grading as pkg
+        from course.grading.exercises import MODULES
 
-        for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-            if info.name.startswith("ex") and info.name[2:4].isdigit():
-                importlib.import_module(f"course.grading.{info.name}")
+        for name in sorted(MODULES.values()):
+            importlib.import_module(name)
         _LOADED = True
 
 
 def _load_module_for(check_id: str) -> None:
-    """Import ``course.grading.exNN`` for an id ``"exNN. ..."`` (only that exercise's module)."""
-    prefix = check_id.split(".", 1)[0]
-    if prefix.startswith("ex") and prefix[2:].isdigit():
-        try:
-            importlib.import_module(f"course.grading.{prefix}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"course.grading.{prefix}":
-                raise
+    """Import the check module of the exercise named by ``check_id``'s prefix (``"ex02. ..."``)."""
+    from course.grading.exercises import MODULES
+
+    module = MODULES.get(check_id.split(".", 1)[0])
+    if module is not None:
+        importlib.import_module(module)
 
 
 def get(check_id: str) -> Check:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from course.grading.checks import CONVOLUTION_SHORTCUTS, Case, Check, Misconception, register
-from course.grading.ex02 import _compare_size
+from course.grading.exercises.convolution_2d import _compare_size
 
 __all__ = ["CHECKS", "MISCONCEPTIONS"]
 

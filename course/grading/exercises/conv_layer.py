@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from course.grading.checks import CONVOLUTION_SHORTCUTS, Case, Check, Misconception, register
-from course.grading.ex02 import _STRIDE_PADDING_MESSAGES, _compare_size, _correlate, _ints, _kernel, _keep, _pad, _variants
+from course.grading.exercises.convolution_2d import _STRIDE_PADDING_MESSAGES, _compare_size, _correlate, _ints, _kernel, _keep, _pad, _variants
 
 __all__ = ["CHECKS", "MISCONCEPTIONS_LAYER", "MISCONCEPTIONS_PARAMETERS"]
 
