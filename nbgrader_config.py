@@ -15,7 +15,6 @@ c.CourseDirectory.release_directory = "exercises"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 
 # Execution limits: one budget for the whole notebook, and at most this long per cell.
-c.Execute.timeout = 60
 c.GuardedExecute.timeout = 60
 c.GuardedExecute.notebook_timeout = 120
 c.GuardedExecute.max_output_bytes = 1_000_000
@@ -32,7 +31,13 @@ c.Autograde.autograde_preprocessors = [
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "course.grading.preprocessors.RecordVerdicts",
+    "course.grading.preprocessors.SanitizeStudentHTML",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+
+# Student content is inert wherever it is rendered: the autograded notebooks are cleaned by
+# SanitizeStudentHTML above; the formgrader and the feedback HTML clean again when they render.
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.preprocessors = ["course.grading.preprocessors.SanitizeStudentHTML"]

@@ -71,14 +71,17 @@ def cmd_check_release(args: argparse.Namespace) -> int:
 
 
 def cmd_autograde(args: argparse.Namespace) -> int:
-    from course.grading.batch import Settings, autograde_batch, summary_table
+    from course.grading.batch import SandboxUnavailable, autograde_batch, overrides_from_flags, summary_table
 
     root = Path(args.root).resolve()
-    settings = Settings(notebook_timeout=args.timeout, cell_timeout=min(args.timeout, args.cell_timeout or args.timeout),
-                        memory_mb=args.memory_mb, sandbox=not args.no_sandbox)
+    overrides = overrides_from_flags(timeout=args.timeout, cell_timeout=args.cell_timeout,
+                                     memory_mb=args.memory_mb, no_sandbox=args.no_sandbox)
     try:
-        result = autograde_batch(root, args.assignment, args.submitted, jobs=args.jobs, settings=settings,
+        result = autograde_batch(root, args.assignment, args.submitted, jobs=args.jobs, overrides=overrides,
                                  db_url=args.db, scheduler=args.scheduler, progress=not args.quiet)
+    except SandboxUnavailable as exc:
+        print(f"course autograde refuses to run: {exc}", file=sys.stderr)
+        return 2
     except Exception as exc:
         print(f"course autograde could not run: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
@@ -127,10 +130,10 @@ def grade_rows(db_url: str, course_id: str) -> list[dict[str, Any]]:
 
 
 def cmd_grades(args: argparse.Namespace) -> int:
-    from course.grading.batch import COURSE_ID, default_db_url
+    from course.grading.batch import BatchLimits, default_db_url, load_config
 
     root = Path(args.root).resolve()
-    rows = grade_rows(args.db or default_db_url(root), COURSE_ID)
+    rows = grade_rows(args.db or default_db_url(root), BatchLimits(config=load_config(root)).course_id)
     columns = ["student_id", "assignment", "score", "max_score", "submitted", "needs_manual_grade"]
     out = open(args.csv, "w", newline="", encoding="utf-8") if args.csv else sys.stdout
     try:
@@ -216,13 +219,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment", metavar="ID")
     p.add_argument("--submitted", required=True, help="folder of student folders: DIR/<student>/<ID>/<ID>.ipynb")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel workers (default: number of cores)")
-    p.add_argument("--timeout", type=int, default=120, help="seconds for one student's whole notebook (default 120)")
-    p.add_argument("--cell-timeout", type=int, default=None, help="seconds for one cell (default: --timeout)")
-    p.add_argument("--memory-mb", type=int, default=2048, help="address-space limit of a student's kernel (default 2048)")
+    p.add_argument("--timeout", type=int, default=None,
+                   help="seconds for one student's whole notebook (default: GuardedExecute.notebook_timeout in nbgrader_config.py)")
+    p.add_argument("--cell-timeout", type=int, default=None, help="seconds for one cell (default: GuardedExecute.timeout)")
+    p.add_argument("--memory-mb", type=int, default=None,
+                   help="address-space limit of a student's kernel (default: SandboxKernelManager.memory_mb)")
     p.add_argument("--db", type=gradebook_url, help="SQLAlchemy URL of the gradebook, e.g. postgresql://user@host/grades")
     p.add_argument("--csv", help="where to write the CSV (default: grades_<ID>.csv in the course folder)")
     p.add_argument("--scheduler", help="address of a Dask distributed scheduler to run the jobs on")
-    p.add_argument("--no-sandbox", action="store_true", help="run kernels without bubblewrap (limits only)")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="trusted machines only: run kernels without the sandbox (a warning is printed, every row marked)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_autograde)
 

@@ -1,0 +1,129 @@
+"""``autograde_batch``: a whole class, one job per student, in parallel; robust to broken and
+hostile work (``ARCHITECTURE.md``, "Data flow")."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, as_completed
+from pathlib import Path
+from typing import Any
+
+from traitlets.config import Config
+
+from course.grading.batch.config import default_db_url, limits, load_config, portable, sandboxed
+from course.grading.batch.executor import make_executor
+from course.grading.batch.job import Job, Outcome, grade_job
+from course.grading.batch.merge import merge_safely
+from course.grading.batch.report import BatchResult
+from course.grading.batch.submission import STUDENT_ID_RE, list_students, read_submission
+from course.grading.batch.template import ensure_assignment, make_template
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot run here and the configuration did not opt out of it."""
+
+
+def require_sandbox(cfg: Config) -> None:
+    """Raise :class:`SandboxUnavailable` (with how to fix it) unless kernels can be sandboxed;
+    warn on standard error when the configuration opts out."""
+    from course.grading.sandbox import sandbox_problem
+
+    if not sandboxed(cfg):
+        print("warning: grading WITHOUT the sandbox (--no-sandbox): student code runs with your rights; "
+              "every CSV row says so", file=sys.stderr)
+        return
+    problem = sandbox_problem()
+    if problem:
+        raise SandboxUnavailable(f"{problem}\nRefusing to run student code unsandboxed. On a trusted machine, "
+                                 "--no-sandbox grades without the sandbox.")
+
+
+def autograde_batch(
+    root: str | os.PathLike[str],
+    assignment_id: str,
+    submitted: str | os.PathLike[str],
+    *,
+    jobs: int | None = None,
+    overrides: Config | None = None,
+    db_url: str | None = None,
+    scheduler: str | None = None,
+    students: Iterable[str] | None = None,
+    progress: bool = True,
+    executor: Executor | None = None,
+) -> BatchResult:
+    """Grade every student folder in ``submitted`` (``<student>/<assignment>/...``), or only
+    ``students``, and merge the outcomes into the gradebook."""
+    start = time.monotonic()
+    root = os.path.abspath(root)
+    cfg = load_config(root, overrides)
+    require_sandbox(cfg)
+    db_url = db_url or default_db_url(root)
+    submitted = Path(submitted).resolve()
+    if not submitted.is_dir():
+        raise FileNotFoundError(f"no submissions folder {submitted}")
+    template = make_template(root, assignment_id, cfg)
+    ensure_assignment(root, assignment_id, db_url, cfg)
+    lim = limits(cfg)
+    job_config = portable(cfg)
+    names = sorted(students) if students is not None else list_students(submitted)
+    outcomes: list[Outcome] = []
+    job_list: list[Job] = []
+    for sid in names:
+        if not STUDENT_ID_RE.match(sid):
+            outcomes.append(Outcome(sid, assignment_id, "error", "the student folder name is not a valid student id"))
+            continue
+        submission = read_submission(submitted / sid / assignment_id, sorted(template.release), lim.max_notebook_bytes)
+        job_list.append(Job(assignment_id, sid, submission, template, job_config))
+    outcomes += _run(job_list, root, db_url, lim.course_id, jobs, scheduler, executor, progress, outcomes)
+    return BatchResult(outcomes, time.monotonic() - start)
+
+
+def _run(job_list: list[Job], root: str, db_url: str, course_id: str, jobs: int | None, scheduler: str | None,
+         executor: Executor | None, progress: bool, early: list[Outcome]) -> list[Outcome]:
+    from nbgrader.api import Gradebook
+
+    own = executor is None
+    close: Callable[[], None] = lambda: None
+    if own and job_list:
+        executor, close = make_executor(jobs or os.cpu_count() or 1, scheduler)
+    done: list[Outcome] = []
+    try:
+        futures = {executor.submit(grade_job, job): job for job in job_list} if job_list else {}
+        bar = _progress(len(futures), progress)
+        with Gradebook(db_url, course_id) as gb:
+            for outcome in early:
+                merge_safely(gb, outcome, Path(root) / "autograded")
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # a worker died (killed, say): the batch goes on
+                    outcome = Outcome(job.student_id, job.assignment_id, "error",
+                                      f"the grading worker failed ({type(exc).__name__})")
+                merge_safely(gb, outcome, Path(root) / "autograded")
+                done.append(outcome)
+                bar.update(1)
+        bar.close()
+    finally:
+        if own:
+            close()
+    return done
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    if not enabled or total == 0:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="student", desc="autograde", file=sys.stderr)

@@ -1,0 +1,156 @@
+"""``GuardedExecute``: nbgrader's ``Execute`` with the sandboxed kernel, one time budget for the
+whole notebook, a stop at the first timeout or crash, and an output cap.
+
+The first cell that times out or kills its kernel STOPS the run; which cell and why is recorded
+(in ``resources`` and in the notebook metadata) so that ``RecordVerdicts`` zeroes every graded
+cell from there on. Output is capped while it arrives (a gigabyte of printing never reaches
+memory). The kernel starts in a fresh empty scratch folder, never in the instructor's
+``autograded/`` folder (``ARCHITECTURE.md``, "Trust boundary").
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from typing import Any
+
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.notebooknode import NotebookNode, from_dict
+from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+from course.grading.preprocessors.cells import METADATA_KEY
+from course.grading.recorder import RECORD_MIMETYPE
+
+
+class GuardedExecute(Execute):
+    """nbgrader's ``Execute`` with a per-notebook time budget, a stop-at-first-timeout-or-crash
+    policy, an output cap and the sandboxed kernel."""
+
+    notebook_timeout = Integer(120, help="Seconds for the whole notebook (cells share it)").tag(config=True)
+    max_output_bytes = Integer(1_000_000, help="Output kept per notebook (records excluded)").tag(config=True)
+    max_record_bytes = Integer(16_000_000, help="Largest record output accepted").tag(config=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from course.grading.sandbox import SandboxKernelManager
+
+        self.interrupt_on_timeout = False
+        self.shutdown_kernel = "immediate"
+        self.kernel_manager_class = SandboxKernelManager  # its `mode` says whether to sandbox
+        self.scratch: str | None = None
+
+    async def async_start_new_kernel(self, **kwargs: Any) -> None:
+        # the kernel's own stdout/stderr (os.write(1, ...), ipykernel's banners) go nowhere, and
+        # it starts in an empty scratch folder of its own, not in the autograded/ folder
+        import subprocess
+
+        kwargs.setdefault("stdout", subprocess.DEVNULL)
+        kwargs.setdefault("stderr", subprocess.DEVNULL)
+        kwargs.setdefault("stdin", subprocess.DEVNULL)
+        kwargs["cwd"] = self.scratch
+        await super().async_start_new_kernel(**kwargs)
+
+    start_new_kernel = run_sync(async_start_new_kernel)
+
+    # --- the run ---------------------------------------------------------------------------
+    def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> Any:
+        self._state: dict[str, Any] = {
+            "status": "ok", "stopped_at": None, "stopped_grade_id": None, "reason": "",
+            "output_bytes": 0, "output_truncated": False, "seconds": 0.0,
+        }
+        self._deadline: float | None = None
+        self._cell_timeout = self.timeout
+        self._kept_cells: dict[int, NotebookNode] = {}
+        start = time.monotonic()
+        self.scratch = tempfile.mkdtemp(prefix="course-kernel-")
+        try:
+            nb, resources = super().preprocess(nb, resources, km)
+        finally:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
+            self.timeout = self._cell_timeout
+            self._state["seconds"] = round(time.monotonic() - start, 3)
+            if resources is not None:
+                resources["course_execution"] = dict(self._state)
+            nb.metadata.setdefault(METADATA_KEY, {})["execution"] = dict(self._state)
+        return nb, resources
+
+    def _stop(self, index: int, cell: NotebookNode, status: str, reason: str) -> None:
+        if self._state["stopped_at"] is None:
+            self._state.update(status=status, stopped_at=index, reason=reason,
+                               stopped_grade_id=cell.metadata.get("nbgrader", {}).get("grade_id"))
+
+    def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> Any:
+        if self._state["stopped_at"] is not None:
+            if cell.cell_type == "code":
+                cell.outputs = []
+                cell.execution_count = None
+            return cell, resources
+        if cell.cell_type != "code" or not cell.source.strip():
+            return cell, resources
+        now = time.monotonic()
+        if self._deadline is None:
+            self._deadline = now + max(1, int(self.notebook_timeout))
+        remaining = self._deadline - now
+        if remaining <= 0:
+            self._stop(index, cell, "timeout",
+                       f"the notebook used up its {self.notebook_timeout} s before cell {index + 1} could run")
+            cell.outputs = []
+            return cell, resources
+        limit = int(max(1, min(self._cell_timeout or remaining, remaining) + 0.999))
+        self.timeout = limit
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        label = f"cell {index + 1}" + (f" ({gid})" if gid else "")
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except CellTimeoutError:
+            if limit >= remaining - 1:  # the notebook's budget ran out (deterministic wording)
+                why = f"{label} was still running when the notebook's {self.notebook_timeout} s ran out"
+            else:
+                why = f"{label} ran longer than the {self._cell_timeout} s allowed for one cell"
+            self._stop(index, cell, "timeout", why + " (an endless loop or wait?)")
+        except DeadKernelError:
+            self._stop(index, cell, "crashed", f"the Python kernel died while running {label} (too much memory, or the code ended the process)")
+        except Exception as exc:  # iopub timeouts, broken channels: the kernel is unusable
+            self._stop(index, cell, "crashed", f"running {label} failed: {type(exc).__name__}: {str(exc)[:200]}")
+        cell.outputs = [from_dict({"output_type": "error", "ename": self._state["status"].capitalize(),
+                                   "evalue": self._state["reason"], "traceback": [self._state["reason"]]})]
+        return cell, resources
+
+    # --- output cap ------------------------------------------------------------------------
+    def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> Any:
+        content = msg.get("content", {})
+        data = content.get("data") if isinstance(content, dict) else None
+        if isinstance(data, dict) and RECORD_MIMETYPE in data:
+            try:
+                size = len(json.dumps(data[RECORD_MIMETYPE]))
+            except Exception:
+                size = self.max_record_bytes + 1
+            if size > self.max_record_bytes:
+                return None
+            return super().output(outs, msg, display_id, cell_index)
+        size = _message_size(content)
+        self._state["output_bytes"] += size
+        if self._state["output_bytes"] > self.max_output_bytes:
+            if not self._state["output_truncated"]:
+                self._state["output_truncated"] = True
+                note = from_dict({"output_type": "stream", "name": "stdout",
+                                  "text": f"\n... output truncated by the grader (more than {self.max_output_bytes} bytes) ...\n"})
+                outs.append(note)
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def _message_size(content: Any) -> int:
+    if not isinstance(content, dict):
+        return 0
+    size = len(str(content.get("text", "")))
+    data = content.get("data")
+    if isinstance(data, dict):
+        size += sum(len(v) if isinstance(v, str) else len(str(v)) for v in data.values())
+    size += sum(len(str(t)) for t in content.get("traceback", []) or [])
+    return size
