@@ -10,7 +10,7 @@ import torch
 
 import course
 
-DESIGN_NAMES = [  # DESIGN.md, "Public names"
+DESIGN_NAMES = [  # ARCHITECTURE.md, "Public names"
     "convolve1d", "correlate1d", "convolve2d", "correlate2d", "conv_output_size",
     "conv_layer_forward", "count_conv_parameters", "max_pool2d", "avg_pool2d",
     "adaptive_max_pool2d", "receptive_field", "conv2d", "device",

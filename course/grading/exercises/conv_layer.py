@@ -1,6 +1,6 @@
 """Checks and mistake catalogue of ``ex03_conv_layer``.
 
-Graded functions (DESIGN.md, exercise contract)::
+Graded functions (ARCHITECTURE.md, "Exercise contract")::
 
     conv_layer_forward(x, weight, bias, stride=1, padding=0)
         # x (C_in, H, W), weight (C_out, C_in, kH, kW), bias (C_out,) -> (C_out, H_out, W_out)

@@ -1,6 +1,6 @@
 """Checks and mistake catalogue of ``ex02_convolution_2d``.
 
-Graded functions (DESIGN.md, exercise contract)::
+Graded functions (ARCHITECTURE.md, "Exercise contract")::
 
     correlate2d(x, w, stride=1, padding=0)     # deep learning's "conv": no flip
     convolve2d(x, w, stride=1, padding=0)      # the kernel flipped in both axes

@@ -1,6 +1,6 @@
 """Checks and mistake catalogue of ``ex04_pooling``.
 
-Graded functions (DESIGN.md, exercise contract)::
+Graded functions (ARCHITECTURE.md, "Exercise contract")::
 
     max_pool2d(x, size, stride=None)        # stride defaults to size; floor rule
     avg_pool2d(x, size, stride=None)

@@ -1,6 +1,6 @@
 """Checks and mistake catalogue of ``ex05_receptive_field``.
 
-Graded function (DESIGN.md, exercise contract)::
+Graded function (ARCHITECTURE.md, "Exercise contract")::
 
     receptive_field(layers)   # layers: [(kernel_size, stride) or (kernel_size, stride, dilation), ...]
 
