@@ -1,14 +1,22 @@
-"""The kernel's command line: limits, then bubblewrap with a throw-away /tmp, then ipykernel."""
+"""The kernel's command line, read without starting anything: namespaces, mounts in the order
+bubblewrap applies them, the environment, then the limits and ipykernel."""
 
 from __future__ import annotations
 
-from course.grading.sandbox import Limits, sandbox_argv
+from course.grading.sandbox import COURSE_LIB, Layout, Limits, kernel_argv
+from course.grading.sandbox.command import python_roots
+
+
+def _layout(scratch: str, userns_fd: int | None = None) -> Layout:
+    return Layout(scratch=scratch, python_roots=python_roots(), course_lib="/stage/lib", userns_fd=userns_fd)
 
 
 def _mount_steps(argv: list[str]) -> list[tuple[str, str]]:
     """(option, target) for each bubblewrap mount, in the order bubblewrap applies them."""
     steps = []
     for i, arg in enumerate(argv):
+        if arg == "--":
+            break
         if arg in ("--tmpfs", "--proc", "--dev"):
             steps.append((arg, argv[i + 1]))
         elif arg in ("--bind", "--ro-bind", "--ro-bind-try"):
@@ -17,17 +25,37 @@ def _mount_steps(argv: list[str]) -> list[tuple[str, str]]:
 
 
 def test_binds_are_not_hidden_by_the_throw_away_tmp(tmp_path) -> None:
-    # A CI clone may live under /tmp: the venv, the course package and the student's folder must
-    # be mounted after the tmpfs on /tmp, or the kernel cannot even start Python.
-    steps = _mount_steps(sandbox_argv(str(tmp_path), Limits()))
+    # A CI clone may live under /tmp: the venv, the course files and the kernel's folder must be
+    # mounted after the tmpfs on /tmp, or the kernel cannot even start Python.
+    steps = _mount_steps(kernel_argv(_layout(str(tmp_path)), Limits()))
     tmpfs = steps.index(("--tmpfs", "/tmp"))
     binds = [i for i, (opt, _) in enumerate(steps) if "bind" in opt]
     assert binds and all(i > tmpfs for i in binds), steps
 
 
-def test_student_folder_is_the_only_writable_bind_and_limits_come_first(tmp_path) -> None:
-    argv = sandbox_argv(str(tmp_path), Limits(memory_mb=512))
-    assert argv[0].endswith("prlimit") and f"--as={512 * 1024 * 1024}" in argv
-    writable = [argv[i + 2] for i, arg in enumerate(argv) if arg == "--bind"]
-    assert writable == [str(tmp_path.resolve())]
-    assert argv[argv.index("--chdir") + 1] == str(tmp_path.resolve())
+def test_the_kernels_folder_is_the_only_writable_bind(tmp_path) -> None:
+    argv = kernel_argv(_layout(str(tmp_path)), Limits())
+    writable = [argv[i + 2] for i, arg in enumerate(argv[: argv.index("--")]) if arg == "--bind"]
+    assert writable == [str(tmp_path)]
+    assert argv[argv.index("--chdir") + 1] == str(tmp_path)
+    assert ("--ro-bind", COURSE_LIB) in _mount_steps(argv)
+
+
+def test_no_network_no_host_pids_and_a_clean_environment(tmp_path) -> None:
+    argv = kernel_argv(_layout(str(tmp_path)), Limits())
+    outer = argv[: argv.index("--")]
+    for flag in ("--unshare-net", "--unshare-pid", "--unshare-user", "--disable-userns", "--die-with-parent",
+                 "--new-session", "--clearenv"):
+        assert flag in outer, flag
+    assert outer[outer.index("--cap-drop") + 1] == "ALL"
+    env = {outer[i + 1]: outer[i + 2] for i, a in enumerate(outer) if a == "--setenv"}
+    assert env["HOME"] == "/tmp" and "COURSE_GRADER_SECRET" not in env and "JPY_PARENT_PID" not in env
+
+
+def test_as_root_the_kernel_drops_to_nobody_before_the_limits(tmp_path) -> None:
+    argv = kernel_argv(_layout(str(tmp_path), userns_fd=7), Limits(memory_mb=512, processes=32))
+    inner = argv[argv.index("--") + 1:]
+    assert inner[0].endswith("setpriv") and "--reuid=65534" in inner and "--bounding-set=-all" in inner
+    prlimit = next(i for i, a in enumerate(inner) if a.endswith("prlimit"))
+    assert prlimit > 0 and f"--as={512 << 20}" in inner and "--nproc=32" in inner
+    assert argv[argv.index("--userns") + 1] == "7"

@@ -1,118 +1,58 @@
-"""Kernel side of grading: run the student's function on a check's cases and record the outputs.
+"""Kernel side of grading outside the grader: run the student's function on a check's cases.
 
 A graded test cell calls::
 
     from course.grading import record
     record("ex01.convolve1d.full", convolve1d)
 
-:func:`record` runs every case of the check (catching exceptions case by case), emits ONE display
-output with mimetype :data:`RECORD_MIMETYPE` holding the encoded outputs, and raises
-``AssertionError`` with a diagnosis when something is wrong, so that a student running the cell
-(or ``course validate``) sees what to fix. That verdict is advisory only: at autograde time the
-grader re-creates the cases and the reference answers in its own process and decides from the
-recorded outputs (``course.grading.preprocessors``).
+When a student runs the cell (or ``course validate``), :func:`record` builds the check's cases
+(a hidden check draws a fresh random seed: its real cases exist only at grading time), runs the
+function on each (catching exceptions case by case), emits ONE display output with mimetype
+:data:`RECORD_MIMETYPE`, and raises ``AssertionError`` with a diagnosis when something is wrong.
+
+At grading time :func:`record` is never called: the grader rewrites each ``record(...)`` call of a
+test cell into a call of :func:`course.grading.guard.run` with cases it computed itself
+(``course.grading.inject``), and decides from the guarded records (:func:`judge`, with the cases
+it sent). This module imports the checks only inside :func:`record` and :func:`judge`, so the
+grading kernel can import it (``from course.grading import record``) without the checks.
 """
 
 from __future__ import annotations
 
-import base64
-import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from course.grading.checks import Check, diagnose, get
+from course.grading.casefile import (  # noqa: F401  (re-exported: the record format)
+    FORMAT_VERSION,
+    MAX_OUTPUT_BYTES,
+    RECORD_MIMETYPE,
+    Unencodable,
+)
+from course.grading.casefile import decode_output as decode
+from course.grading.casefile import encode_output as encode
 
-RECORD_MIMETYPE = "application/vnd.course.record+json"
-FORMAT_VERSION = 1
-MAX_OUTPUT_BYTES = 4_000_000
-"""An output larger than this is recorded as an error instead of its values (bounded payloads)."""
-
-_DTYPE_RE = re.compile(r"^[<>|=]?[biufc][0-9]{1,2}$")
-
-
-class Unencodable:
-    """Stands for an output that is not a number or an array of numbers; never equals anything."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __repr__(self) -> str:
-        return self.text
-
-    def __eq__(self, other: object) -> bool:  # noqa: D105
-        return False
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-def encode(value: Any) -> dict[str, Any]:
-    """Encode one output exactly: numeric arrays (and scalars) as dtype + shape + raw bytes."""
-    if value is None:
-        return {"kind": "none"}
-    if isinstance(value, str):
-        return {"kind": "str", "value": value[:1000]}
-    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
-        try:
-            value = value.detach().cpu().numpy()
-        except Exception:
-            pass
-    try:
-        arr = np.asarray(value)
-    except Exception:
-        arr = None
-    if arr is not None and arr.dtype.kind in "biufc":
-        if arr.nbytes > MAX_OUTPUT_BYTES:
-            return {"kind": "error", "value": f"output too large ({arr.size} values of {arr.dtype})"}
-        return {  # (np.ascontiguousarray would turn a 0-d array into shape (1,))
-            "kind": "array",
-            "dtype": arr.dtype.str,
-            "shape": list(arr.shape),
-            "data": base64.b64encode(arr.tobytes(order="C")).decode("ascii"),
-        }
-    text = repr(value)
-    return {"kind": "repr", "value": (text[:200] + "...") if len(text) > 200 else text, "type": type(value).__name__}
-
-
-def decode(item: Any) -> Any:
-    """Inverse of :func:`encode`; anything malformed becomes an :class:`Unencodable`."""
-    if not isinstance(item, dict):
-        return Unencodable("<malformed record>")
-    kind = item.get("kind")
-    if kind == "none":
-        return None
-    if kind == "str":
-        return str(item.get("value", ""))
-    if kind == "array":
-        try:
-            dtype_str = str(item["dtype"])
-            if not _DTYPE_RE.match(dtype_str):
-                return Unencodable(f"<array of unsupported dtype {dtype_str!r}>")
-            dtype = np.dtype(dtype_str)
-            shape = tuple(int(n) for n in item["shape"])
-            if any(n < 0 for n in shape) or len(shape) > 32:
-                return Unencodable("<malformed array>")
-            raw = base64.b64decode(str(item["data"]), validate=True)
-            count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-            if count * dtype.itemsize != len(raw):
-                return Unencodable("<malformed array>")
-            return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
-        except Exception:
-            return Unencodable("<malformed array>")
-    if kind == "error":
-        return Unencodable(str(item.get("value", "<error>"))[:300])
-    return Unencodable(f"a {item.get('type', 'value')} ({str(item.get('value', ''))[:200]})")
+if TYPE_CHECKING:
+    from course.grading.checks import Case, Check
 
 
 def _copy(value: Any) -> Any:
     return np.array(value, copy=True) if isinstance(value, np.ndarray) else value
 
 
-def run_cases(check: Check, fn: Any) -> list[dict[str, Any]]:
-    """Call ``fn`` on every case of ``check``; one dict per case: ``{"ok": True, "value": ...}``
-    or ``{"ok": False, "error": "ValueError: ..."}``."""
+def _cases_of(check: Check, cases: list[Case] | None) -> list[Case]:
+    if cases is not None:
+        return list(cases)
+    if getattr(check, "hidden", False):
+        raise ValueError(f"{check.id} is a hidden check: pass the cases the function was run on")
+    return check.make_cases()
+
+
+def run_cases(check: Check, fn: Any, cases: list[Case] | None = None) -> list[dict[str, Any]]:
+    """Call ``fn`` on every case (``cases``, else the visible check's own); one dict per case:
+    ``{"ok": True, "value": ...}`` or ``{"ok": False, "error": "ValueError: ..."}``."""
     results: list[dict[str, Any]] = []
-    for args, kwargs in check.cases():
+    for args, kwargs in _cases_of(check, cases):
         try:
             out = fn(*(_copy(a) for a in args), **{k: _copy(v) for k, v in kwargs.items()})
         except Exception as exc:  # the student's bug, reported per case
@@ -123,40 +63,38 @@ def run_cases(check: Check, fn: Any) -> list[dict[str, Any]]:
 
 
 def error_message(check: Check, case: Any, error: str) -> str:
-    """Plain-words message for a case where the student's function raised ``error``."""
-    from course.grading.checks import describe_case
+    """Plain-words message for a case where the student's function raised ``error``: the call
+    that raised, by the shapes of its arguments, and what it should have returned
+    (:func:`course.grading.checks.explain_error`)."""
+    from course.grading.checks import explain_error
 
-    where = describe_case(check, case)
-    suffix = f" for {where}" if where else ""
-    if error.startswith("NotImplementedError"):
-        return f"{check.function} is not implemented yet (it raised NotImplementedError{suffix})"
-    return f"{check.function} raised {error}{suffix}"
+    return explain_error(check, case, error)
 
 
-def judge(check: Check, results: list[dict[str, Any]]) -> tuple[bool, str | None, int]:
-    """Compare recorded ``results`` with the reference on the check's cases, in this process.
+def judge(check: Check, results: list[dict[str, Any]], cases: list[Case] | None = None) -> tuple[bool, str | None, int]:
+    """Compare recorded ``results`` with the reference on ``cases`` (the cases the function was run
+    on; a visible check's own cases when omitted, required for a hidden check), in this process.
 
     Returns ``(passed, message, n_correct)``; ``message`` explains the first failing case.
     """
-    cases = check.cases()
+    from course.grading.checks import Outcome, diagnose_outcomes
+
+    cases = _cases_of(check, cases)
     if not isinstance(results, list) or len(results) != len(cases):
         got = len(results) if isinstance(results, list) else "no"
         return False, f"the test recorded {got} outputs, expected {len(cases)}: the test did not run as released", 0
-    first: str | None = None
-    n_ok = 0
+    outcomes, expected = [], []
     for case, item in zip(cases, results):
         args, kwargs = case
-        expected = check.reference(*(_copy(a) for a in args), **{k: _copy(v) for k, v in kwargs.items()})
+        expected.append(check.reference(*(_copy(a) for a in args), **{k: _copy(v) for k, v in kwargs.items()}))
         if not isinstance(item, dict) or not item.get("ok"):
-            error = str(item.get("error", "an error")) if isinstance(item, dict) else "an error"
-            message = error_message(check, case, error)
+            outcomes.append(Outcome(error=str(item.get("error", "an error")) if isinstance(item, dict) else "an error"))
         else:
-            message = diagnose(check, case, decode(item.get("value")), expected)
-        if message is None:
-            n_ok += 1
-        elif first is None:
-            first = message
-    return first is None, first, n_ok
+            outcomes.append(Outcome(value=decode(item.get("value"))))
+    # all outcomes at once: a mistake is named only when it explains every one of them
+    messages = diagnose_outcomes(check, cases, outcomes, expected)
+    first = next((m for m in messages if m is not None), None)
+    return first is None, first, sum(m is None for m in messages)
 
 
 def record(check_id: str, fn: Any) -> None:
@@ -165,10 +103,13 @@ def record(check_id: str, fn: Any) -> None:
     Raises ``AssertionError`` with the likely mistake when an output is wrong (advisory: the
     grade is decided by the grader from the recorded outputs).
     """
+    from course.grading.checks import get
+
     check = get(check_id)
     if not callable(fn):
         raise AssertionError(f"{check.function} must be a function, got {type(fn).__name__}")
-    results = run_cases(check, fn)
+    cases = check.make_cases()  # a hidden check: a fresh random seed (no secret here)
+    results = run_cases(check, fn, cases)
     payload = {"version": FORMAT_VERSION, "check": check_id, "function": check.function, "outputs": results}
     summary = f"recorded {len(results)} outputs of {check.function} for {check_id}"
     try:
@@ -177,6 +118,6 @@ def record(check_id: str, fn: Any) -> None:
         display({RECORD_MIMETYPE: payload, "text/plain": summary}, raw=True)
     except ImportError:  # plain Python: nothing to record into
         pass
-    passed, message, n_ok = judge(check, results)
+    passed, message, n_ok = judge(check, results, cases)
     if not passed:
         raise AssertionError(f"{message} ({n_ok} of {len(results)} cases correct)")

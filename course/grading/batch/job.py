@@ -40,6 +40,7 @@ class Job:
     submission: Submission
     template: Template
     config: Config  # the course's configuration without machine-specific places
+    secret: bytes = field(default=b"", repr=False)  # the instructor's grading secret (hidden cases)
 
 
 @dataclass
@@ -79,11 +80,13 @@ def grade_job(job: Job) -> Outcome:
 
 
 def _timed(job: Job) -> Outcome:
+    from course.grading import secret
     from course.grading.batch import speedups
 
     start = time.monotonic()
     speedups.apply()
     budget = limits(job.config).job_timeout
+    secret.install(job.secret or None)
     try:
         with _deadline(budget), tempfile.TemporaryDirectory(prefix="course-job-", dir=_scratch()) as tmp:
             outcome = _grade_in(Path(tmp), job)
@@ -96,6 +99,7 @@ def _timed(job: Job) -> Outcome:
                           f"the grader failed on this submission ({type(exc).__name__}: {str(exc)[:300]})",
                           log=traceback.format_exc())
     finally:
+        secret.install(None)
         _close_loop()
     if not sandboxed(job.config):
         outcome.reason = f"{UNSANDBOXED_NOTE}; {outcome.reason}"

@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, as_completed
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,14 @@ from traitlets.config import Config
 from course.grading.batch.config import default_db_url, limits, load_config, portable, sandboxed
 from course.grading.batch.executor import make_executor
 from course.grading.batch.job import Job, Outcome, grade_job
-from course.grading.batch.merge import merge_safely
+from course.grading.batch.merge import MergeContext, merge_safely
 from course.grading.batch.report import BatchResult
 from course.grading.batch.submission import STUDENT_ID_RE, list_students, read_submission
-from course.grading.batch.template import ensure_assignment, make_template
+from course.grading.batch.template import Template, ensure_assignment, make_template
+from course.grading.secret import ensure_secret
+from course.term.grades import read_class_rows
+from course.term.lateness import due_and_extensions, private_gradebook
+from course.term.records import StatusRecords
 
 
 class SandboxUnavailable(RuntimeError):
@@ -55,7 +60,7 @@ def autograde_batch(
     executor: Executor | None = None,
 ) -> BatchResult:
     """Grade every student folder in ``submitted`` (``<student>/<assignment>/...``), or only
-    ``students``, and merge the outcomes into the gradebook."""
+    ``students``, merge the outcomes into the gradebook, and read the whole class back from it."""
     start = time.monotonic()
     root = os.path.abspath(root)
     cfg = load_config(root, overrides)
@@ -64,11 +69,14 @@ def autograde_batch(
     submitted = Path(submitted).resolve()
     if not submitted.is_dir():
         raise FileNotFoundError(f"no submissions folder {submitted}")
+    names = chosen_students(submitted, students)
     template = make_template(root, assignment_id, cfg)
     ensure_assignment(root, assignment_id, db_url, cfg)
     lim = limits(cfg)
+    due, extensions = _deadlines(db_url, lim.course_id, assignment_id)
+    template = replace(template, db=private_gradebook(template.db, assignment_id, lim.course_id, due))
     job_config = portable(cfg)
-    names = sorted(students) if students is not None else list_students(submitted)
+    grading_secret = ensure_secret(root)
     outcomes: list[Outcome] = []
     job_list: list[Job] = []
     for sid in names:
@@ -76,12 +84,46 @@ def autograde_batch(
             outcomes.append(Outcome(sid, assignment_id, "error", "the student folder name is not a valid student id"))
             continue
         submission = read_submission(submitted / sid / assignment_id, sorted(template.release), lim.max_notebook_bytes)
-        job_list.append(Job(assignment_id, sid, submission, template, job_config))
-    outcomes += _run(job_list, root, db_url, lim.course_id, jobs, scheduler, executor, progress, outcomes)
-    return BatchResult(outcomes, time.monotonic() - start)
+        own = _with_extension(template, assignment_id, lim.course_id, due, sid, extensions.get(sid))
+        job_list.append(Job(assignment_id, sid, submission, own, job_config, grading_secret))
+    records = StatusRecords.for_gradebook(db_url, root)
+    ctx = MergeContext(Path(root) / "autograded", records, cfg)
+    outcomes += _run(job_list, ctx, db_url, lim.course_id, jobs, scheduler, executor, progress, outcomes)
+    rows = read_class_rows(db_url, lim.course_id, assignment_id, records)
+    return BatchResult(outcomes, time.monotonic() - start, rows)
 
 
-def _run(job_list: list[Job], root: str, db_url: str, course_id: str, jobs: int | None, scheduler: str | None,
+def chosen_students(submitted: Path, students: Iterable[str] | None) -> list[str]:
+    """Every student folder of ``submitted``, or the ``students`` asked for (each must have one)."""
+    found = list_students(submitted)
+    if students is None:
+        return found
+    wanted = sorted(set(students))
+    for sid in wanted:
+        if not STUDENT_ID_RE.match(sid):
+            raise ValueError(f"--student {sid!r} is not a student id (1 to 128 letters, digits and _ . @ + -)")
+        if sid not in found:
+            shown = ", ".join(found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10 else "")
+            raise ValueError(f"--student {sid}: no folder {submitted / sid}; student folders there: {shown or 'none'}")
+    return wanted
+
+
+def _deadlines(db_url: str, course_id: str, assignment_id: str) -> tuple[Any, dict[str, Any]]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, course_id) as gb:
+        return due_and_extensions(gb, assignment_id)
+
+
+def _with_extension(template: Template, assignment_id: str, course_id: str, due: Any, student_id: str,
+                    extension: Any) -> Template:
+    """The template, with the student's extension in its gradebook copy when there is one."""
+    if not extension or due is None:
+        return template
+    return replace(template, db=private_gradebook(template.db, assignment_id, course_id, due, student_id, extension))
+
+
+def _run(job_list: list[Job], ctx: MergeContext, db_url: str, course_id: str, jobs: int | None, scheduler: str | None,
          executor: Executor | None, progress: bool, early: list[Outcome]) -> list[Outcome]:
     from nbgrader.api import Gradebook
 
@@ -95,7 +137,7 @@ def _run(job_list: list[Job], root: str, db_url: str, course_id: str, jobs: int 
         bar = _progress(len(futures), progress)
         with Gradebook(db_url, course_id) as gb:
             for outcome in early:
-                merge_safely(gb, outcome, Path(root) / "autograded")
+                merge_safely(gb, outcome, ctx)
             for future in as_completed(futures):
                 job = futures[future]
                 try:
@@ -103,7 +145,7 @@ def _run(job_list: list[Job], root: str, db_url: str, course_id: str, jobs: int 
                 except Exception as exc:  # a worker died (killed, say): the batch goes on
                     outcome = Outcome(job.student_id, job.assignment_id, "error",
                                       f"the grading worker failed ({type(exc).__name__})")
-                merge_safely(gb, outcome, Path(root) / "autograded")
+                merge_safely(gb, outcome, ctx)
                 done.append(outcome)
                 bar.update(1)
         bar.close()

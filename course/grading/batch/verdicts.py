@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 STATUS_ORDER = ("timeout", "crashed", "tampered", "review", "ok")
-FAILED_KINDS = ("WrongAnswer", "NotRun", "GraderError", "Shortcut")
+FAILED_KINDS = ("WrongAnswer", "NotRun", "GraderError", "Shortcut", "Review")
 
 
 def _stronger(a: str, b: str) -> str:

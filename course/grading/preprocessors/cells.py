@@ -11,20 +11,28 @@ METADATA_KEY = "course_grading"
 """Notebook metadata key under which the grader writes its run and its verdicts."""
 
 
-def record_calls(source: str) -> list[str]:
-    """Check ids used in ``record("id", fn)`` calls of a test cell's source, in order."""
+RECORD_FUNCTION = "record"
+
+
+def record_call_nodes(source: str) -> list[ast.Call]:
+    """The ``record("<check id>", fn)`` calls of a test cell's source, in source order."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    ids = []
+    calls = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and node.args:
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
-            first = node.args[0]
-            if name == "record" and isinstance(first, ast.Constant) and isinstance(first.value, str):
-                ids.append((node.lineno, node.col_offset, first.value))
-    return [i for _, _, i in sorted(ids)]
+        if (isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute))
+                and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr) == RECORD_FUNCTION
+                and len(node.args) == 2 and not node.keywords
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            calls.append(node)
+    return sorted(calls, key=lambda n: (n.lineno, n.col_offset))
+
+
+def record_calls(source: str) -> list[str]:
+    """Check ids used in ``record("id", fn)`` calls of a test cell's source, in order."""
+    return [node.args[0].value for node in record_call_nodes(source)]
 
 
 def is_test_cell(cell: NotebookNode) -> bool:

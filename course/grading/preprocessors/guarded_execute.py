@@ -1,5 +1,12 @@
-"""``GuardedExecute``: nbgrader's ``Execute`` with the sandboxed kernel, one time budget for the
-whole notebook, a stop at the first timeout or crash, and an output cap.
+"""``GuardedExecute``: nbgrader's ``Execute`` with the sandboxed kernel, the kernel's guard, the
+grader's own cases for every graded call, one time budget for the whole notebook, a stop at the
+first timeout or crash, and an output cap.
+
+Before the kernel starts, its folder receives a fresh key; the kernel's first line installs the
+guard (``course/grading/guard.py``). Each test cell is run with its ``record(...)`` calls
+rewritten by ``course/grading/inject.py`` (cases made here, sealed for the kernel); the notebook
+keeps the cell's original source. What was sent is left in ``resources["course_guard"]`` for
+``RecordVerdicts``.
 
 The first cell that times out or kills its kernel STOPS the run; which cell and why is recorded
 (in ``resources`` and in the notebook metadata) so that ``RecordVerdicts`` zeroes every graded
@@ -20,10 +27,12 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Dict, Integer
 
-from course.grading.preprocessors.cells import METADATA_KEY
+from course.grading.preprocessors.cells import METADATA_KEY, is_test_cell
 from course.grading.recorder import RECORD_MIMETYPE
+
+ASSIGNMENT_KERNEL_KEYS = ("extra_course_modules", "hidden_modules", "preload")
 
 
 class GuardedExecute(Execute):
@@ -33,6 +42,11 @@ class GuardedExecute(Execute):
     notebook_timeout = Integer(120, help="Seconds for the whole notebook (cells share it)").tag(config=True)
     max_output_bytes = Integer(1_000_000, help="Output kept per notebook (records excluded)").tag(config=True)
     max_record_bytes = Integer(16_000_000, help="Largest record output accepted").tag(config=True)
+    assignment_kernels = Dict(
+        help="Kernel settings of one assignment, by assignment id: 'extra_course_modules' (course files "
+             "added to SandboxKernelManager.course_modules), 'hidden_modules' (replaces "
+             "SandboxKernelManager.hidden_modules), 'preload' (modules the kernel imports before the guard "
+             "is installed, e.g. ['torch'])").tag(config=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -52,9 +66,36 @@ class GuardedExecute(Execute):
         kwargs.setdefault("stderr", subprocess.DEVNULL)
         kwargs.setdefault("stdin", subprocess.DEVNULL)
         kwargs["cwd"] = self.scratch
+        from course.grading.inject import kernel_uid, new_key, write_key
+
+        self._key = new_key()
+        write_key(self.scratch, self._key, kernel_uid(self.km.mode != "none"))
         await super().async_start_new_kernel(**kwargs)
 
     start_new_kernel = run_sync(async_start_new_kernel)
+
+    def create_kernel_manager(self) -> Any:
+        """The sandbox's kernel manager, with this assignment's settings and the guard's boot line."""
+        from course.grading.inject import boot_line
+
+        km = super().create_kernel_manager()
+        settings = self.assignment_kernels.get(self._assignment, {})
+        unknown = sorted(set(settings) - set(ASSIGNMENT_KERNEL_KEYS))
+        if unknown:
+            raise ValueError(f"GuardedExecute.assignment_kernels[{self._assignment!r}] has unknown keys {unknown}; "
+                             f"allowed: {', '.join(ASSIGNMENT_KERNEL_KEYS)}")
+        km.course_modules = [*km.course_modules, *settings.get("extra_course_modules", [])]
+        if "hidden_modules" in settings:
+            km.hidden_modules = list(settings["hidden_modules"])
+        km.boot_lines = [boot_line(settings.get("preload", [])), *km.boot_lines]
+        return km
+
+    def _grading_secret(self) -> bytes:
+        from nbgrader.coursedir import CourseDirectory
+
+        from course.grading import secret
+
+        return secret.installed() or secret.ensure_secret(CourseDirectory(config=self.config).root)
 
     # --- the run ---------------------------------------------------------------------------
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> Any:
@@ -65,11 +106,17 @@ class GuardedExecute(Execute):
         self._deadline: float | None = None
         self._cell_timeout = self.timeout
         self._kept_cells: dict[int, NotebookNode] = {}
+        self._assignment = str(((resources or {}).get("nbgrader") or {}).get("assignment") or "")
+        self._secret = self._grading_secret()
+        self._sent: list[Any] = []
+        self._key = b""
         start = time.monotonic()
         self.scratch = tempfile.mkdtemp(prefix="course-kernel-")
         try:
             nb, resources = super().preprocess(nb, resources, km)
         finally:
+            if resources is not None:
+                resources["course_guard"] = {"key": self._key, "calls": list(self._sent)}
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
             self.timeout = self._cell_timeout
@@ -106,7 +153,9 @@ class GuardedExecute(Execute):
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
         label = f"cell {index + 1}" + (f" ({gid})" if gid else "")
         try:
-            return super().preprocess_cell(cell, resources, index)
+            if not is_test_cell(cell):
+                return super().preprocess_cell(cell, resources, index)
+            return self._run_test_cell(cell, resources, index)
         except CellTimeoutError:
             if limit >= remaining - 1:  # the notebook's budget ran out (deterministic wording)
                 why = f"{label} was still running when the notebook's {self.notebook_timeout} s ran out"
@@ -120,6 +169,20 @@ class GuardedExecute(Execute):
         cell.outputs = [from_dict({"output_type": "error", "ename": self._state["status"].capitalize(),
                                    "evalue": self._state["reason"], "traceback": [self._state["reason"]]})]
         return cell, resources
+
+    def _run_test_cell(self, cell: NotebookNode, resources: Any, index: int) -> Any:
+        """Run a test cell with its graded calls rewritten for the guard; keep its own source."""
+        from course.grading.inject import kernel_uid, prepare_cell
+
+        original = cell.source
+        source, sent = prepare_cell(original, index, self.scratch, self._key, self._secret,
+                                    kernel_uid(self.km.mode != "none"))
+        self._sent.extend(sent)
+        cell.source = source
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        finally:
+            cell.source = original
 
     # --- output cap ------------------------------------------------------------------------
     def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> Any:

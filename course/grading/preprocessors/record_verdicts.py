@@ -1,14 +1,27 @@
 """``RecordVerdicts``: decide every graded test cell in the grader's own process.
 
-Inserted before nbgrader's ``SaveAutoGrades``: it re-creates each check's cases and reference
-answers here, compares them with the outputs the kernel recorded, applies the no-shortcut scan
-and the tampering scan of the student's code, and replaces the cell's outputs with the verdict
-(an error output carrying the diagnosis means 0 points in nbgrader's ``determine_grade``; it is
-shown in the feedback HTML).
+Inserted before nbgrader's ``SaveAutoGrades``. ``GuardedExecute`` sent each graded call its
+cases under a nonce (``resources["course_guard"]``); the kernel's guard answered with one signed
+record per call. Here the grader believes nothing it cannot check:
+
+- every record in the notebook must carry a valid signature under the kernel's key, a nonce the
+  grader sent, sit in the cell it was sent to, and be the only one for that nonce; anything else
+  (a record forged by the student's code, replayed, duplicated or misplaced) marks the notebook
+  ``tampered``: every recorded test earns 0;
+- a graded call whose guard was interfered with (its profiler or sentinels changed), or that left
+  no record without an error to explain it, goes to ``review``: 0 until a person looks;
+- a whole-job library function that ran during a graded call (the guard saw it), or that the
+  graded function reaches in the code (the static scan, through every cell's names), earns 0
+  for that check;
+- otherwise the recorded outputs are compared, here, with the reference on the cases sent.
+
+Each test cell's outputs are replaced by the verdict (an error output carrying the diagnosis
+means 0 points in nbgrader's ``determine_grade``; it is shown in the feedback HTML).
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 from typing import Any
 
@@ -16,118 +29,189 @@ from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
+from course.grading.casefile import record_mac, record_message
 from course.grading.preprocessors.cells import METADATA_KEY, is_test_cell, record_calls, student_sources
 from course.grading.recorder import RECORD_MIMETYPE
 
+SHORTCUT_ADVICE = ("Write it yourself from loops or building blocks (np.fft, np.einsum, sliding_window_view).")
+
 
 class RecordVerdicts(NbGraderPreprocessor):
-    """Decide each graded test cell from the recorded outputs (see the module docstring)."""
+    """Decide each graded test cell from the guard's signed records (see the module docstring)."""
 
     check_shortcuts = Bool(True, help="Zero a check whose graded function reaches a library function that "
-                                      "does the whole job (static scan of every cell)").tag(config=True)
+                                      "does the whole job (static scan of every cell, and the guard's "
+                                      "report of what ran during the call)").tag(config=True)
     check_tampering = Bool(True, help="Zero every recorded test of a notebook that changes the grading "
                                       "machinery (static scan of the student's cells)").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: Any) -> Any:
-        from course.grading.checks import get
-        from course.grading.recorder import judge
-        from course.grading.static import find_shortcuts, find_tampering
+        from course.grading.static import find_tampering
 
         execution = (resources or {}).get("course_execution") or nb.metadata.get(METADATA_KEY, {}).get("execution", {})
+        guard = (resources or {}).get("course_guard") or {}
+        sent = list(guard.get("calls", []))
+        records, forged = _verified_records(nb, bytes(guard.get("key") or b""), sent)
+        tampering = [str(f) for f in find_tampering(student_sources(nb))] if self.check_tampering else []
+        tampering += forged
+        self._all_sources = [c.source for c in nb.cells if c.cell_type == "code"]
+        self._shortcut_cache: dict[tuple[str, frozenset[str]], list[str]] = {}
+        cells: dict[str, Any] = {}
+        review: list[str] = []
+        shortcuts: dict[str, list[str]] = {}
         stopped_at = execution.get("stopped_at")
-        sources = student_sources(nb)
-        tampering = find_tampering(sources) if self.check_tampering else []
-        shortcut_cache: dict[tuple[str, frozenset[str]], list[str]] = {}
-        cells: dict[str, Any] = {}  # grade_id -> verdict; "order" keeps the notebook's order
-        shortcut_functions: dict[str, list[str]] = {}
-
         for index, cell in enumerate(nb.cells):
             if not is_test_cell(cell):
+                _drop_records(cell)
                 continue
             grade_id = cell.metadata["nbgrader"].get("grade_id", f"cell-{index}")
             ids = record_calls(cell.source)
-            verdict: tuple[str, str] | None = None  # (ename, message) when failed
-            passed_text = ""
-            if stopped_at is not None and index >= stopped_at:
-                what = "timed out" if execution.get("status") == "timeout" else "stopped"
-                verdict = ("NotRun", f"no points: this test did not run in an uninterrupted run of the notebook "
-                                     f"({execution.get('reason') or what})")
-            elif not ids:
+            if not ids and (stopped_at is None or index < stopped_at):
                 cells[grade_id] = {"passed": None, "message": "plain test cell"}
                 continue  # a plain assert-style test cell: nbgrader decides as usual
+            if stopped_at is not None and index >= stopped_at:
+                what = "timed out" if execution.get("status") == "timeout" else "stopped"
+                verdict = ("NotRun", "no points: this test did not run in an uninterrupted run of the notebook "
+                                     f"({execution.get('reason') or what})")
             elif tampering:
-                where = "; ".join(str(f) for f in tampering[:3])
-                verdict = ("Tampering", "no points: the notebook changes the grading machinery or the libraries "
-                                        f"the tests rely on ({where})")
+                verdict = ("Tampering", "no points: the notebook changes the grading machinery or forges its "
+                                        f"records ({'; '.join(tampering[:3])})")
             else:
-                for check_id in ids:
-                    try:
-                        check = get(check_id)
-                    except KeyError as exc:
-                        verdict = ("GraderError", f"unknown check {check_id!r} ({exc}); tell your instructor")
-                        break
-                    if self.check_shortcuts and check.forbidden:
-                        key = (check.function, check.forbidden)
-                        if key not in shortcut_cache:
-                            shortcut_cache[key] = find_shortcuts(sources, check.function, check.forbidden)
-                        if shortcut_cache[key]:
-                            names = ", ".join(shortcut_cache[key])
-                            shortcut_functions[check.function] = shortcut_cache[key]
-                            verdict = ("Shortcut", f"no points for {check.function}: it calls {names}, a library "
-                                                   "function that does the whole job. Write it yourself from loops "
-                                                   "or building blocks (np.fft, np.einsum, sliding_window_view).")
-                            break
-                    records = _records_for(cell, check_id)
-                    if not records:
-                        verdict = ("NotRun", f"{check.function}: the test recorded no output"
-                                             f"{_first_error(cell)}")
-                        break
-                    failures = []
-                    for payload in records:
-                        ok, message, n_ok = judge(check, payload.get("outputs"))
-                        if not ok:
-                            failures.append(f"{message} ({n_ok} of {len(check.cases())} cases correct)")
-                    if failures:
-                        verdict = ("WrongAnswer", failures[0])
-                        break
-                if verdict is None:
-                    passed_text = f"correct: {', '.join(ids)}"
-            if verdict is None:
-                cell.outputs = [from_dict({"output_type": "stream", "name": "stdout", "text": passed_text + "\n"})]
-                cells[grade_id] = {"passed": True, "message": passed_text}
-            else:
-                ename, message = verdict
-                cell.outputs = [from_dict({"output_type": "error", "ename": ename, "evalue": message,
-                                           "traceback": [f"{ename}: {message}"]})]
-                cells[grade_id] = {"passed": False, "kind": ename, "message": message}
+                calls = [c for c in sent if c.cell_index == index]
+                verdict = self._decide(cell, ids, calls, records, review, shortcuts)
+            _set_verdict(cell, cells, grade_id, ids, verdict)
 
         meta = nb.metadata.setdefault(METADATA_KEY, {})
         meta["execution"] = dict(execution)
         meta["cells"] = cells
         meta["order"] = list(cells)
-        meta["tampering"] = [str(f) for f in tampering]
-        meta["shortcuts"] = shortcut_functions
+        meta["tampering"] = tampering
+        meta["review"] = review
+        meta["shortcuts"] = shortcuts
         return nb, resources
 
+    # --- one test cell -------------------------------------------------------------------------
+    def _decide(self, cell: NotebookNode, ids: list[str], calls: list[Any], records: dict[str, dict[str, Any]],
+                review: list[str], shortcuts: dict[str, list[str]]) -> tuple[str, str] | None:
+        """``None`` when every graded call of the cell passed, else ``(kind, message)``."""
+        from course.grading.checks import get
+        from course.grading.recorder import judge
 
-def _records_for(cell: NotebookNode, check_id: str) -> list[dict[str, Any]]:
-    found = []
-    for output in cell.get("outputs", []):
-        if output.get("output_type") not in ("display_data", "execute_result"):
-            continue
-        payload = output.get("data", {}).get(RECORD_MIMETYPE)
-        if isinstance(payload, str):
+        if [c.check_id for c in calls] != ids:
+            return ("GraderError", "the grader could not send this test's cases; tell your instructor")
+        for call in calls:
+            check = get(call.check_id)
+            names = self._static_shortcuts(check)
+            record = records.get(call.nonce)
+            if record is None:
+                error = _first_error(cell)
+                if error:
+                    return ("NotRun", f"{check.function}: the test did not run ({error})")
+                review.append(f"the test of {check.function} left no record and no error: the grader cannot tell why")
+                return ("Review", f"{check.function}: the test left no record; a person will look at it")
+            if not record["intact"]:
+                review.append(f"the guard of the test of {check.function} was changed while it ran")
+                return ("Review", f"{check.function}: the grading guard was changed while the test ran; "
+                                  "a person will look at it")
+            ran = list(record["hits"]) if check.forbidden and self.check_shortcuts else []
+            if names or ran:
+                shortcuts[check.function] = sorted(set(names) | set(ran))
+                if names:
+                    why = f"it calls {', '.join(names)}, a library function that does the whole job"
+                else:
+                    why = f"while it ran, a library function that does the whole job ran too ({', '.join(ran[:3])})"
+                return ("Shortcut", f"no points for {check.function}: {why}. {SHORTCUT_ADVICE}")
             try:
-                payload = json.loads(payload)
+                outputs = json.loads(record["outputs"])
             except ValueError:
+                outputs = None
+            ok, message, n_ok = judge(check, outputs, call.cases)
+            if not ok:
+                return ("WrongAnswer", f"{message} ({n_ok} of {len(call.cases)} cases correct)")
+        return None
+
+    def _static_shortcuts(self, check: Any) -> list[str]:
+        from course.grading.static import find_shortcuts
+
+        if not (self.check_shortcuts and check.forbidden):
+            return []
+        key = (check.function, check.forbidden)
+        if key not in self._shortcut_cache:
+            self._shortcut_cache[key] = find_shortcuts(self._all_sources, check.function, check.forbidden)
+        return self._shortcut_cache[key]
+
+
+def _verified_records(nb: NotebookNode, key: bytes, sent: list[Any]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The records that prove themselves (nonce -> record) and what is wrong with the others."""
+    by_nonce = {c.nonce: c for c in sent}
+    good: dict[str, dict[str, Any]] = {}
+    forged: list[str] = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            payload = _payload(output)
+            if payload is None:
                 continue
-        if isinstance(payload, dict) and payload.get("check") == check_id:
-            found.append(payload)
-    return found
+            problem = _problem(payload, key, by_nonce, index, good)
+            if problem:
+                forged.append(f"cell {index + 1}: {problem}")
+            else:
+                good[payload["nonce"]] = payload
+    return good, forged
 
 
-def _first_error(cell: NotebookNode) -> str:
+def _problem(payload: Any, key: bytes, by_nonce: dict[str, Any], index: int, good: dict[str, Any]) -> str | None:
+    fields = {"check": str, "nonce": str, "outputs": str, "hits": list, "intact": bool, "mac": str}
+    if not isinstance(payload, dict) or any(not isinstance(payload.get(k), t) for k, t in fields.items()) \
+            or not all(isinstance(h, str) for h in payload["hits"]):
+        return "a malformed grading record"
+    call = by_nonce.get(payload["nonce"])
+    if call is None:
+        return "a grading record the grader did not ask for"
+    if not key or not hmac.compare_digest(payload["mac"], record_mac(key, record_message(
+            payload["nonce"], payload["check"], payload["outputs"], payload["hits"], payload["intact"]))):
+        return "a grading record that the grading kernel did not sign (forged or altered)"
+    if payload["check"] != call.check_id or call.cell_index != index:
+        return "a grading record outside the test it belongs to"
+    if payload["nonce"] in good:
+        return "a second grading record for the same test"
+    return None
+
+
+def _payload(output: Any) -> Any:
+    if output.get("output_type") not in ("display_data", "execute_result", "update_display_data"):
+        return None
+    data = output.get("data", {})
+    if not isinstance(data, dict) or RECORD_MIMETYPE not in data:
+        return None
+    payload = data[RECORD_MIMETYPE]
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            return {"malformed": True}
+    return payload
+
+
+def _drop_records(cell: NotebookNode) -> None:
+    if cell.cell_type == "code" and cell.get("outputs"):
+        cell.outputs = [o for o in cell.outputs if _payload(o) is None]
+
+
+def _set_verdict(cell: NotebookNode, cells: dict[str, Any], grade_id: str, ids: list[str],
+                 verdict: tuple[str, str] | None) -> None:
+    if verdict is None:
+        text = f"correct: {', '.join(ids)}"
+        cell.outputs = [from_dict({"output_type": "stream", "name": "stdout", "text": text + "\n"})]
+        cells[grade_id] = {"passed": True, "message": text}
+        return
+    ename, message = verdict
+    cell.outputs = [from_dict({"output_type": "error", "ename": ename, "evalue": message,
+                               "traceback": [f"{ename}: {message}"]})]
+    cells[grade_id] = {"passed": False, "kind": ename, "message": message}
+
+
+def _first_error(cell: NotebookNode) -> str | None:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            return f" (the cell failed with {output.get('ename')}: {str(output.get('evalue'))[:200]})"
-    return " (did the cell run?)"
+            return f"the cell failed with {output.get('ename')}: {str(output.get('evalue'))[:200]}"
+    return None

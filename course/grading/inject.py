@@ -1,0 +1,108 @@
+"""Grader side of a graded run: the kernel's key, the sealed cases of each graded call, and the
+test cell rewritten so that the kernel's guard runs it (``course/grading/guard.py``).
+
+For a test cell ``record("ex01.convolve1d.full.hidden", convolve1d)``, :func:`prepare_cell`
+
+1. makes the check's cases in this process: the public ones, or for a hidden check those of
+   :func:`course.grading.secret.hidden_seed` under the instructor's secret;
+2. draws a fresh nonce and writes the cases, sealed under the kernel's key and that nonce, to
+   ``<kernel folder>/.course-case-<nonce>.json`` (nothing in the kernel can read them before the
+   guard opens the call);
+3. returns the cell's source with the call rewritten to
+   ``__course_guard__.run("ex01.convolve1d.full.hidden", convolve1d, "<nonce>", True)``
+   (``True``: watch for whole-job library functions, when the check forbids them).
+
+The grader keeps each :class:`SentCall` (check, nonce, cases, cell) to decide the records later
+(``course.grading.preprocessors.record_verdicts``).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import secrets as _random
+from dataclasses import dataclass, field
+from typing import Any
+
+from course.grading.casefile import KEY_BYTES, KEY_FILE, case_file_name, encode_cases, seal
+from course.grading.guard import ENTRY
+from course.grading.preprocessors.cells import record_call_nodes
+from course.grading.sandbox import SANDBOX_UID
+
+@dataclass
+class SentCall:
+    """One graded call the grader asked for: which check, its nonce, the cases sent, which cell."""
+
+    check_id: str
+    nonce: str
+    cell_index: int
+    cases: list[Any] = field(repr=False, default_factory=list)
+
+
+def new_key() -> bytes:
+    return _random.token_bytes(KEY_BYTES)
+
+
+def _write_private(path: str, data: bytes, kernel_uid: int | None) -> None:
+    """Create ``path`` (never through a link, never over an existing file) for the kernel only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        if kernel_uid is not None:
+            os.fchown(fd, kernel_uid, kernel_uid)
+        with os.fdopen(fd, "wb", closefd=False) as fh:
+            fh.write(data)
+    finally:
+        os.close(fd)
+
+
+def kernel_uid(sandboxed: bool) -> int | None:
+    """The uid the kernel runs as on the host when it is not ours (the grader is root)."""
+    return SANDBOX_UID if sandboxed and os.geteuid() == 0 else None
+
+
+def write_key(folder: str, key: bytes, uid: int | None) -> None:
+    """Leave the kernel's key in its folder; ``guard.boot`` reads and deletes it."""
+    _write_private(os.path.join(folder, KEY_FILE), key, uid)
+
+
+def _span(lines: list[bytes], node: ast.AST) -> tuple[int, int]:
+    """Byte offsets of ``node`` in the source (``ast`` columns count UTF-8 bytes)."""
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    return starts[node.lineno - 1] + node.col_offset, starts[node.end_lineno - 1] + node.end_col_offset
+
+
+def prepare_cell(source: str, cell_index: int, folder: str, key: bytes, secret: bytes | None,
+                 uid: int | None) -> tuple[str, list[SentCall]]:
+    """The rewritten source of a test cell and the calls sent (see the module docstring).
+
+    A check id that is not registered raises ``KeyError`` (the release and the checks disagree)."""
+    from course.grading.checks import get
+
+    calls = record_call_nodes(source)
+    if not calls:
+        return source, []
+    raw = source.encode("utf-8")
+    lines = raw.splitlines(keepends=True)
+    sent: list[SentCall] = []
+    pieces: list[tuple[int, int, bytes]] = []
+    for node in calls:
+        check = get(node.args[0].value)
+        cases = check.make_cases(check.seed_from(secret)) if check.hidden else check.make_cases()
+        nonce = _random.token_hex(16)
+        _write_private(os.path.join(folder, case_file_name(nonce)), seal(key, nonce, encode_cases(cases)), uid)
+        fn_start, fn_end = _span(lines, node.args[1])
+        start, end = _span(lines, node)
+        fn_text = raw[fn_start:fn_end].decode("utf-8")
+        call = f"{ENTRY}.run({check.id!r}, {fn_text}, {nonce!r}, {bool(check.forbidden)})"
+        pieces.append((start, end, call.encode("utf-8")))
+        sent.append(SentCall(check.id, nonce, cell_index, cases))
+    for start, end, text in reversed(pieces):
+        raw = raw[:start] + text + raw[end:]
+    return raw.decode("utf-8"), sent
+
+
+def boot_line(preload: list[str] | tuple[str, ...] = ()) -> str:
+    """The kernel's first line (``IPKernelApp.exec_lines``): install the guard."""
+    return f"import course.grading.guard as _g; _g.boot(preload={tuple(preload)!r}); del _g"
