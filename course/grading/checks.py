@@ -1,10 +1,20 @@
 """Checks: what a graded function must compute, and the mistakes students commonly make.
 
 A :class:`Check` names one graded test (``"ex01.convolve1d.full"``): the student's function,
-deterministic input cases (seeded inside ``cases``), the reference implementation and a tuple of
-:class:`Misconception` objects. Each misconception computes the *wrong* answer a student with
-that misconception would give, so :func:`diagnose` can name the likely mistake by comparing the
-student's output with it, on the same input.
+its input cases, the reference implementation and a tuple of :class:`Misconception` objects.
+Each misconception computes the *wrong* answer a student with that misconception would give, so
+the diagnosis (:func:`diagnose_outcomes`, called by ``recorder.judge`` with every case of a check)
+can name the likely mistake when the student's outputs equal the mistake's on every failing case;
+otherwise it describes the symptom (shapes, the first differing position) or, for an exception,
+the call that raised.
+
+Visible checks have deterministic, public cases (``cases()``). Hidden checks (``hidden=True``:
+ids ending in ``.hidden``, ex06's hidden test set and train probe) build their cases from a seed,
+``cases(seed)``; at grading time the seed is :func:`course.grading.secret.hidden_seed` of the
+instructor's secret, so nothing in the package predicts them, and outside grading (a student
+running the solution notebook, ``course validate``) a fresh random seed is drawn
+(:meth:`Check.make_cases`). The grader computes the cases and sends them to the kernel
+(``course.grading.inject``); the kernel never imports this module.
 
 Each exercise's checks live in ``course/grading/exercises/<concept>.py`` and call :func:`register` at import
 time. :func:`get` and :func:`all_checks` import every ``course.grading.ex*`` module the first
@@ -13,9 +23,10 @@ time they are called, so a check id is found without importing its module by han
 Example (in ``course/grading/exercises/convolution_1d.py``)::
 
     register(Check(
-        id="ex01.convolve1d.full",
+        id="ex01.convolve1d.full.hidden",
         function="convolve1d",
-        cases=lambda: [((x, w), {"mode": "full"}) for x, w in ...],
+        cases=lambda seed: random_cases(seed),
+        hidden=True,
         reference=course.convolution.convolve1d,
         misconceptions=(Misconception("no flip", "the kernel must be flipped", no_flip),),
         forbidden=CONVOLUTION_SHORTCUTS,
@@ -25,6 +36,8 @@ Example (in ``course/grading/exercises/convolution_1d.py``)::
 from __future__ import annotations
 
 import importlib
+import inspect
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +63,20 @@ CONVOLUTION_SHORTCUTS: frozenset[str] = frozenset(
         "numpy.core.numeric.correlate",
         "numpy.core.multiarray.correlate",
         "numpy.core.multiarray.correlate2",
+        "numpy._core._multiarray_umath",
+        "numpy.core._multiarray_umath",
+        "numpy.ma.convolve",
+        "numpy.ma.correlate",
+        "numpy.ma.core.convolve",
+        "numpy.ma.core.correlate",
+        "numpy.polymul",
+        "numpy.poly1d",
+        "numpy.polynomial",
+        "numpy.lib.polynomial",
+        "numpy.lib._polynomial_impl",
+        "scipy.linalg.convolution_matrix",
+        "torch.ops.aten",
+        "torch._C._VariableFunctions",
         "scipy.signal",
         "scipy.ndimage",
         "torch.nn.functional.conv1d",
@@ -95,7 +122,13 @@ CONVOLUTION_SHORTCUTS: frozenset[str] = frozenset(
 """Dotted names a convolution / pooling exercise must not call; a name matches itself and
 everything below it (``"scipy.signal"`` forbids ``scipy.signal.fftconvolve``). Building blocks
 (``numpy.fft``, ``numpy.einsum``, ``sliding_window_view``, ``torch.nn.functional.pad`` /
-``unfold``) stay allowed."""
+``unfold``) stay allowed. With these names forbidden, the shortcut scan also counts any
+numpy / scipy / torch name whose last part matches :data:`WHOLE_JOB_NAME` (``np.ma.convolve``,
+``torch.ops.aten.conv1d``, ``numpy._core._multiarray_umath.correlate2``...)."""
+
+WHOLE_JOB_NAME = r"conv(?!ert|ers|ex|en)|correl|pool[0-9]d"
+"""Names (lower-cased) of library functions that do a convolution / correlation / pooling's
+whole job; used by the shortcut scan and, kernel side, by the guard's sentinels and profiler."""
 
 
 def _shape_of(value: Any) -> tuple[int, ...] | None:
@@ -151,7 +184,8 @@ class Check:
     Attributes:
         id: unique id, ``"exNN.<function>.<what>"``, used by ``record(id, fn)`` in test cells.
         function: name of the student's function in the notebook ("convolve1d").
-        cases: returns the list of :data:`Case` to run; deterministic (seeded inside).
+        cases: returns the list of :data:`Case` to run: ``cases()`` for a visible check
+            (deterministic, public), ``cases(seed)`` for a hidden one. Use :meth:`make_cases`.
         reference: the right answer, same signature as the student's function.
         misconceptions: tried in order by :func:`diagnose`.
         compare: ``compare(student_output, expected) -> bool``; default same shape and allclose.
@@ -159,6 +193,10 @@ class Check:
             one of them (directly or through its helpers) earns no points for this check.
         describe: optional ``describe(case) -> str`` naming the case in messages (default: the
             keyword arguments, e.g. "mode='full'").
+        hidden: the cases are secret: built by ``cases(seed)`` from the grader's
+            :func:`course.grading.secret.hidden_seed` (a fresh random seed outside grading).
+        seed_key: the name the hidden seed is derived from (default: ``id``); checks that must
+            share one hidden data set (ex06's six accuracy thresholds) share a key.
     """
 
     id: str
@@ -169,6 +207,29 @@ class Check:
     compare: Callable[[Any, Any], bool] = default_compare
     forbidden: frozenset[str] = field(default_factory=frozenset)
     describe: Callable[[Case], str] | None = None
+    hidden: bool = False
+    seed_key: str | None = None
+
+    def seed_from(self, secret: bytes | None) -> int | None:
+        """The seed of this check's cases under the grading ``secret``: ``None`` for a visible
+        check, :func:`~course.grading.secret.hidden_seed` for a hidden one, and a fresh random
+        seed for a hidden one when there is no secret (never a fixed one)."""
+        if not self.hidden:
+            return None
+        from course.grading.secret import fresh_seed, hidden_seed
+
+        return hidden_seed(secret, self.seed_key or self.id) if secret else fresh_seed()
+
+    def make_cases(self, seed: int | None = None) -> list[Case]:
+        """The cases to run: ``cases()`` for a visible check; ``cases(seed)`` for a hidden one,
+        with a fresh random seed when ``seed`` is None."""
+        if not self.hidden:
+            return list(self.cases())
+        if seed is None:
+            from course.grading.secret import fresh_seed
+
+            seed = fresh_seed()
+        return list(self.cases(int(seed)))
 
 
 _REGISTRY: dict[str, Check] = {}
@@ -233,6 +294,22 @@ def all_checks() -> dict[str, Check]:
 # --------------------------------------------------------------------------------------------
 # Diagnosis
 # --------------------------------------------------------------------------------------------
+#
+# Honesty rule: a catalogued mistake is named ("Likely mistake: ...") only when it explains
+# everything the student's function returned for the check: on every failing case the
+# student's output equals the mistake's output, and on no passing case does the mistake predict
+# a different, wrong answer. Otherwise the message describes the symptom in the student's terms
+# (shapes, "one window too few along each axis", the first position that differs), which is
+# true whatever the bug is. An exception is explained by the call that raised it.
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the student's function did on one case: returned ``value`` or raised ``error``
+    (``"ValueError: ..."``)."""
+
+    value: Any = None
+    error: str | None = None
 
 
 def describe_case(check: Check, case: Case) -> str:
@@ -261,19 +338,33 @@ def _describe_inputs(case: Case) -> str:
     return f"({', '.join(parts)})"
 
 
-def _shape_message(check: Check, case: Case, got: tuple[int, ...], want: tuple[int, ...]) -> str:
+def _dims(shape: tuple[int, ...]) -> str:
+    """``(3, 4)`` -> ``3×4``; ``(5,)`` -> ``length 5``; ``()`` -> ``a single number``."""
+    if len(shape) == 0:
+        return "a single number"
+    if len(shape) == 1:
+        return f"length {shape[0]}"
+    return "×".join(str(n) for n in shape)
+
+
+def _value(x: Any) -> str:
+    try:
+        item = np.asarray(x).item()
+    except Exception:
+        return _short(x, 40)
+    if isinstance(item, float) and item.is_integer() and abs(item) < 1e15:
+        return f"{item:.1f}"
+    return repr(item)
+
+
+def _where(check: Check, case: Case) -> str:
     where = describe_case(check, case)
-    suffix = f" for {where}" if where else ""
-    if len(got) == 1 and len(want) == 1:
-        return f"your output has length {got[0]}, expected {want[0]}{suffix}"
-    return f"your output has shape {got}, expected {want}{suffix}"
+    return f" for {where}" if where else ""
 
 
 def _matches(check: Check, misconception: Misconception, case: Case, student_output: Any) -> bool:
-    args, kwargs = case
-    try:
-        wrong = misconception.compute(*_copy_args(args), **dict(kwargs))
-    except Exception:
+    wrong = _mistake_output(misconception, case)
+    if wrong is _RAISED:
         return False
     try:
         return bool(check.compare(student_output, wrong))
@@ -281,50 +372,246 @@ def _matches(check: Check, misconception: Misconception, case: Case, student_out
         return False
 
 
+_RAISED = object()
+
+
+def _mistake_output(misconception: Misconception, case: Case) -> Any:
+    args, kwargs = case
+    try:
+        return misconception.compute(*_copy_args(args), **dict(kwargs))
+    except Exception:
+        return _RAISED
+
+
 def _copy_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _is_concrete(value: Any) -> bool:
+    """A real answer (numbers), not a predicate sentinel of a misconception."""
+    try:
+        return np.asarray(value).dtype.kind in "biufc"
+    except Exception:
+        return False
+
+
+def _right(check: Check, output: Any, expected: Any) -> bool:
+    try:
+        return bool(check.compare(output, expected))
+    except Exception:
+        return False
+
+
+def explaining_mistake(check: Check, cases: list[Case], outcomes: list[Outcome], expected: list[Any]) -> Misconception | None:
+    """The first catalogued mistake that explains every outcome (see the honesty rule above):
+    on each failing case the student returned exactly what the mistake returns (or raised where
+    the mistake cannot run either), and on each passing case the mistake would not have given a
+    different, wrong answer. ``None`` when no mistake explains them all, or when the function
+    returned nothing to compare (it raised on every failing case)."""
+    failing = [i for i, (o, e) in enumerate(zip(outcomes, expected)) if o.error is not None or not _right(check, o.value, e)]
+    if all(outcomes[i].error is not None for i in failing):  # nothing returned to compare
+        return None
+    if any(str(outcomes[i].error).startswith("NotImplementedError") for i in failing):
+        return None
+    for m in check.misconceptions:
+        explained = True
+        for i, (case, outcome, exp) in enumerate(zip(cases, outcomes, expected)):
+            wrong = _mistake_output(m, case)
+            if i in failing:
+                if outcome.error is not None:  # the mistake must crash there too
+                    explained = wrong is _RAISED
+                elif wrong is _RAISED or not _right(check, outcome.value, wrong):
+                    explained = False
+                if not explained:
+                    break
+            elif wrong is not _RAISED and _is_concrete(wrong) and not _right(check, wrong, exp):
+                explained = False  # the mistake would have failed this case; the student passed it
+                break
+        if explained:
+            return m
+    return None
+
+
+def diagnose_outcomes(check: Check, cases: list[Case], outcomes: list[Outcome], expected: list[Any]) -> list[str | None]:
+    """One message per case (``None`` where the output is right): the symptom of each failing
+    case in the student's terms, with "Likely mistake: ..." only when a catalogued mistake
+    explains every outcome (:func:`explaining_mistake`)."""
+    mistake = explaining_mistake(check, cases, outcomes, expected)
+    messages: list[str | None] = []
+    for case, outcome, exp in zip(cases, outcomes, expected):
+        if outcome.error is not None:
+            message = explain_error(check, case, outcome.error, exp)
+            messages.append(message + (f". Likely mistake: {mistake.message}" if mistake is not None else ""))
+        elif _right(check, outcome.value, exp):
+            messages.append(None)
+        else:
+            messages.append(_message(check, case, outcome.value, exp, mistake))
+    return messages
 
 
 def diagnose(check: Check, case: Case, student_output: Any, expected: Any) -> str | None:
     """Explain why ``student_output`` is wrong for ``case``; ``None`` when it is right.
 
-    Order: shape problems first ("your output has length 8, expected 9 for mode='full'"), then
-    the first misconception whose output matches the student's, else a generic message naming
-    the case and the first mismatching position.
-    """
-    try:
-        if check.compare(student_output, expected):
-            return None
-    except Exception:
-        pass
-    misconception = next(
-        (m for m in check.misconceptions if _matches(check, m, case, student_output)), None
-    )
+    The case stands alone here (it is all the evidence there is): a catalogued mistake is named
+    when its output on this case is the student's; otherwise the symptom is described. Shape
+    problems come first ("your output has length 8, expected 9 for mode='full'")."""
+    return diagnose_outcomes(check, [case], [Outcome(value=student_output)], [expected])[0]
+
+
+def _expected_words(expected: Any) -> str:
+    shape = _shape_of(expected)
+    if shape is None or not _is_concrete(expected):
+        return _short(expected)
+    return _value(expected) if len(shape) == 0 else f"an array of shape {_dims(shape)}"
+
+
+def _message(check: Check, case: Case, student_output: Any, expected: Any, mistake: Misconception | None) -> str:
+    if _is_concrete(expected) and not _is_concrete(student_output):  # None, text, an object
+        where = _where(check, case)
+        if student_output is None:
+            return (f"{check.function} returned None{where}, expected {_expected_words(expected)}: "
+                    "does the function end without `return`?")
+        return f"{check.function} returned {_short(student_output, 80)}{where}, expected {_expected_words(expected)}"
     got, want = _shape_of(student_output), _shape_of(expected)
-    if got is not None and want is not None and got != want:
-        message = _shape_message(check, case, got, want)
-        if misconception is not None:
-            message += f". Likely mistake: {misconception.message}"
+    if got is not None and want is not None and got != want and _is_concrete(expected):
+        message = _shape_message(check, case, got, want, student_output, expected)
+        if mistake is not None:
+            message += f". Likely mistake: {mistake.message}"
         return message
-    if misconception is not None:
-        return misconception.message
-    return _generic_message(check, case, student_output, expected)
+    if mistake is not None:
+        return mistake.message
+    return _symptom(check, case, student_output, expected)
 
 
-def _generic_message(check: Check, case: Case, student_output: Any, expected: Any) -> str:
-    where = describe_case(check, case)
-    head = f"{check.function} gives a wrong result" + (f" for {where}" if where else "")
+_AXIS_WORDS = {1: ("value",), 2: ("row", "column"), 3: ("map", "row", "column")}
+
+
+def _count(n: int, word: str) -> str:
+    return f"{'one' if n == 1 else n} {word}{'' if n == 1 else 's'}"
+
+
+def _shape_message(check: Check, case: Case, got: tuple[int, ...], want: tuple[int, ...], student_output: Any, expected: Any) -> str:
+    suffix = _where(check, case)
+    if len(got) == 1 and len(want) == 1:
+        return f"your output has length {got[0]}, expected {want[0]}{suffix}"
+    if len(got) != len(want) or len(got) not in _AXIS_WORDS:
+        return f"your output has shape {got}, expected {want}{suffix}"
+    head = f"your output is {_dims(got)}, expected {_dims(want)}{suffix}"
+    if got == want[::-1] and _equal(np.asarray(student_output), np.swapaxes(np.asarray(expected), -1, -2)):
+        return f"{head}: rows and columns are swapped (your output is the transpose of the expected one)"
+    words = _AXIS_WORDS[len(got)]
+    diffs = [g - w for g, w in zip(got, want)]
+    if len(got) >= 2 and diffs[-1] == diffs[-2] != 0 and all(d == 0 for d in diffs[:-2]):
+        n = abs(diffs[-1])
+        what = f"{_count(n, 'window')} too {'few' if diffs[-1] < 0 else 'many'} along each axis"
+    else:
+        parts = [f"{_count(abs(d), w)} too {'few' if d < 0 else 'many'}" for d, w in zip(diffs, words) if d]
+        what = " and ".join(parts)
+    message = f"{what}: {head}"
+    if all(d <= 0 for d in diffs):  # fewer: are the values there the start of the expected ones?
+        block = np.asarray(expected)[tuple(slice(0, g) for g in got)]
+        if _equal(np.asarray(student_output), block):
+            message += ("; the values you return are right, the last ones are missing "
+                        "(do your loops stop before the last window?)")
+    return message
+
+
+def _equal(a: np.ndarray, b: np.ndarray) -> bool:
     try:
-        s = np.asarray(student_output)
-        e = np.asarray(expected)
-        if s.dtype.kind in "biufc" and e.dtype.kind in "biufc" and s.shape == e.shape and s.size:
-            bad = ~np.isclose(s, e, rtol=1e-6, atol=1e-8, equal_nan=True)
-            idx = tuple(int(i) for i in np.argwhere(bad)[0])
-            pos = idx[0] if len(idx) == 1 else idx
-            return (
-                f"{head}: on input {_describe_inputs(case)} the first wrong value is at index {pos}: "
-                f"you return {s[idx].item()!r}, expected {e[idx].item()!r}"
-            )
+        return a.shape == b.shape and a.dtype.kind in "biufc" and b.dtype.kind in "biufc" and bool(
+            np.allclose(a, b, rtol=1e-6, atol=1e-8, equal_nan=True))
     except Exception:
-        pass
-    return f"{head}: on input {_describe_inputs(case)} you return {_short(student_output)}, expected {_short(expected)}"
+        return False
+
+
+def _symptom(check: Check, case: Case, student_output: Any, expected: Any) -> str:
+    """Same shape (or not an array), wrong values: what is wrong, in the student's terms."""
+    where = _where(check, case)
+    try:
+        s, e = np.asarray(student_output), np.asarray(expected)
+    except Exception:
+        s = e = None
+    if s is None or s.dtype.kind not in "biufc" or e.dtype.kind not in "biufc":
+        return f"{check.function} returned {_short(student_output)}{where}, expected {_short(expected)}"
+    if s.ndim == 0 or s.size == 1 and e.size == 1:
+        return f"{check.function} returned {_value(s)}{where}, expected {_value(e)}"
+    if s.ndim >= 2 and s.shape[-1] == s.shape[-2] and _equal(s, np.swapaxes(e, -1, -2)):
+        return f"your output is the transpose of the expected one (rows and columns swapped){where}"
+    if s.dtype.kind in "biu" and e.dtype.kind in "fc" and not np.all(np.mod(e, 1) == 0):
+        if _equal(s.astype(float), np.trunc(e)) or _equal(s.astype(float), np.floor(e)):
+            frac = e.flat[int(np.argmax(np.mod(e, 1) != 0))]
+            return (f"your output holds whole numbers (dtype {s.dtype}){where}, but the expected values have "
+                    f"fractions (e.g. {_value(frac)}): the fractional parts were cut off")
+    if not np.any(s):
+        return f"your output is all zeros{where}"
+    bad = ~np.isclose(s, e, rtol=1e-6, atol=1e-8, equal_nan=True)
+    idx = tuple(int(i) for i in np.argwhere(bad)[0])
+    pos = f"index {idx[0]}" if len(idx) == 1 else "[" + ", ".join(str(i) for i in idx) + "]"
+    n_bad = int(bad.sum())
+    return (f"your output differs first at {pos}{where}: you return {_value(s[idx])}, expected {_value(e[idx])} "
+            f"({n_bad} of {s.size} values wrong; input {_describe_inputs(case)})")
+
+
+# --- exceptions ----------------------------------------------------------------------------
+def _param_names(check: Check, n: int) -> list[str]:
+    try:
+        names = [p.name for p in inspect.signature(check.reference).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        names = []
+    return (names + [f"arg{i + 1}" for i in range(len(names), n)])[:n]
+
+
+def describe_call(check: Check, case: Case) -> str:
+    """``correlate2d(x: 5×5 array, w: 3×3 array, padding=1)``: the call, by shapes."""
+    args, kwargs = case
+    parts = []
+    for name, value in zip(_param_names(check, len(args)), args):
+        if isinstance(value, np.ndarray) and value.ndim >= 1:
+            parts.append(f"{name}: {_dims(value.shape)} array" if value.ndim > 1 else f"{name}: array of {value.shape[0]} values")
+        else:
+            parts.append(f"{name}={_short(value, 60)}")
+    parts += [f"{k}={v!r}" for k, v in kwargs.items()]
+    return f"{check.function}({', '.join(parts)})"
+
+
+_BROADCAST_RE = re.compile(r"shapes\s+\(([\d,\s]*)\)\s+\(([\d,\s]*)\)")
+
+
+def _broadcast_hint(case: Case, error: str) -> str:
+    """For "operands could not be broadcast together with shapes (3,2) (3,3)" where one shape is
+    a kernel's: the slice taken for a window was smaller than the kernel."""
+    m = _BROADCAST_RE.search(error)
+    if not m:
+        return ""
+    try:
+        a, b = (tuple(int(t) for t in g.split(",") if t.strip()) for g in m.groups())
+    except ValueError:
+        return ""
+    kernels = {tuple(v.shape[-2:]) for v in case[0] if isinstance(v, np.ndarray) and v.ndim >= 2}
+    for window, kernel in ((a, b), (b, a)):
+        if len(window) >= 2 and tuple(kernel[-2:]) in kernels and window[-2:] != kernel[-2:] and all(
+                w <= k for w, k in zip(window[-2:], kernel[-2:])):
+            return (f": the slice taken for one window was {_dims(window[-2:])}, smaller than the "
+                    f"{_dims(kernel[-2:])} kernel, so a window ran past the edge of the array being sliced")
+    return ""
+
+
+def explain_error(check: Check, case: Case, error: str, expected: Any = None) -> str:
+    """A raw exception in the student's terms: what was called, with what shapes, what was
+    expected (``expected`` is the reference answer when the caller has it)."""
+    call = describe_call(check, case)
+    error = " ".join(str(error).split())
+    if error.startswith("NotImplementedError"):
+        return f"{check.function} is not implemented yet: {call} raised NotImplementedError"
+    if expected is None:
+        try:
+            args, kwargs = case
+            expected = check.reference(*_copy_args(args), **dict(kwargs))
+        except Exception:
+            expected = None
+    want = ""
+    shape = _shape_of(expected) if expected is not None and _is_concrete(expected) else None
+    if shape is not None:
+        want = f"; expected {_value(expected)}" if len(shape) == 0 else f"; expected an output of shape {_dims(shape)}"
+    return f"{call} raised {error}{_broadcast_hint(case, error)}{want}"

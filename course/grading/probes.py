@@ -9,10 +9,12 @@ draws its own inputs: random spectrogram-shaped noise from a public seed, to tes
 Test cells::
 
     from course.grading import record
-    from course.grading.probes import predictor, shape_probe, train_probe
+    from course.grading.probes import gradient_probe, output_probe, predictor, shape_probe, train_probe
 
     record("ex06.build_model.shape", shape_probe(build_model))
+    record("ex06.build_model.logits", output_probe(build_model))
     record("ex06.train.learns", train_probe(build_model, train))
+    record("ex06.train.zero_grad", gradient_probe(build_model, train))
     record("ex06.accuracy.validation.65", predictor(model))
 """
 
@@ -94,5 +96,68 @@ def train_probe(build_model: Callable[[int], Any], train: Callable[..., Any]) ->
         if isinstance(result, torch.nn.Module):  # train may return the model
             model = result
         return predictor(model)(x_eval)
+
+    return probe
+
+
+def output_probe(build_model: Callable[[int], Any]) -> Callable[[int, int], np.ndarray]:
+    """``(n_classes, batch) -> the outputs (batch, n_classes) float64`` of ``build_model(n_classes)``
+    on random spectrogram-shaped noise (a public seed): the grader checks that they are logits,
+    not probabilities (a final softmax before ``cross_entropy``)."""
+
+    def probe(n_classes: int, batch: int) -> np.ndarray:
+        import torch
+
+        torch.manual_seed(0)
+        model = build_model(n_classes)
+        if not isinstance(model, torch.nn.Module):
+            raise TypeError(f"build_model must return a torch.nn.Module, got {type(model).__name__}")
+        model.eval()
+        gen = torch.Generator().manual_seed(1000 + int(batch))
+        x = torch.randn(int(batch), *INPUT_SHAPE, generator=gen) * 3.0
+        with torch.no_grad():
+            out = model(x.to(_model_device(model))).detach().cpu()
+        return out.numpy().astype(np.float64)
+
+    return probe
+
+
+def gradient_probe(build_model: Callable[[int], Any], train: Callable[..., Any], epochs: int = 2) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``(X, y) -> [backward passes, passes that found an old gradient]`` (int64) while the
+    student's ``train(model, X, y, epochs=2)`` trains a fresh ``build_model(2)``.
+
+    A hook on every parameter looks at ``.grad`` when a new gradient arrives: PyTorch ADDS it
+    to what ``.grad`` holds, so a loop that clears the gradients (``zero_grad()``) before each
+    ``backward()`` finds them None or zero; one that never clears them finds the last batch's."""
+
+    def probe(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        import torch
+
+        torch.manual_seed(0)
+        model = build_model(2)
+        if not isinstance(model, torch.nn.Module):
+            raise TypeError(f"build_model must return a torch.nn.Module, got {type(model).__name__}")
+        calls: dict[int, list[int]] = {}
+        handles = []
+        for index, param in enumerate(model.parameters()):
+            if not param.requires_grad:
+                continue
+            calls[index] = [0, 0]
+
+            def hook(grad: Any, param: Any = param, count: list[int] = calls[index]) -> None:
+                count[0] += 1
+                old = param.grad
+                if old is not None and bool(torch.any(old != 0)):
+                    count[1] += 1
+
+            handles.append(param.register_hook(hook))
+        try:
+            train(model, x, y, epochs=epochs)
+        finally:
+            for handle in handles:
+                handle.remove()
+        passes = max((c[0] for c in calls.values()), default=0)
+        stale = max((c[1] for c in calls.values()), default=0)
+        return np.array([passes, stale], dtype=np.int64)
 
     return probe

@@ -2,8 +2,8 @@
 
 The student builds a ``torch.nn.Module`` for spectrograms ``(N, 1, 64, 30)`` (from
 ``course.audio.features``) and trains it in the notebook. Nothing is decided in the student's
-kernel: test cells record *predictions for inputs* with :func:`course.grading.record`, and the
-grader recomputes the inputs and the labels from seeds in its own process.
+kernel: test cells record *predictions for inputs* (``course.grading.probes``), the grader makes
+the inputs and their labels in its own process, sends the inputs as cases and keeps the labels.
 
 Checks (one graded cell each; a cell scores all its points when its checks pass):
 
@@ -11,14 +11,27 @@ Checks (one graded cell each; a cell scores all its points when its checks pass)
     ``build_model(n)`` for n = 2 and 3 on batches of 1 and 5 random spectrograms: the probe
     records ``(batch, n_outputs, depends_on_input)``; expected ``(N, n, 1)``. A model whose
     logits do not change with the input (a constant predictor) fails here.
-``ex06.train.learns`` (2 points)
+``ex06.build_model.logits`` (same cell as the shapes)
+    ``build_model(n)`` for n = 2 and 3 on 16 random spectrograms: the probe records the outputs;
+    they must be logits, not probabilities. A model ending in ``nn.Softmax`` (rows that sum to 1)
+    trained with ``cross_entropy`` applies softmax twice: it may still reach 90 %, but the cell
+    loses its points and the message explains why.
+``ex06.train.zero_grad`` (same cell as ``ex06.train.learns``)
+    A fresh ``build_model(2)`` trained by ``train(model, X, y, epochs=2)`` on 128 noise clips; a
+    hook on every parameter counts the backward passes that find an old gradient in ``.grad``
+    (``course.grading.probes.gradient_probe``). Any such pass fails: a loop without
+    ``zero_grad()`` still learns the upcalls (Adam normalises the summed gradients) but is wrong.
+``ex06.train.learns`` (2 points, hidden data)
     A fresh ``build_model(2)`` (``torch.manual_seed(0)``) trained by the student's
-    ``train(model, X, y, epochs=4)`` on 1000 clips (seed 6101) must reach >= 75 % on 500 other
-    clips (seed 6102). The reference CNN reaches about 93 % there (1 s of training).
+    ``train(model, X, y, epochs=4)`` on 1000 clips must reach >= 75 % on 500 other clips; both
+    sets come from the grader's secret seed (a fresh random one outside grading). The reference
+    CNN reaches about 93 % there (1 s of training).
 ``ex06.accuracy.<T>`` for T in 65, 70, 75, 80, 85, 90 (1 point each, hidden)
     The notebook's trained ``model`` predicts the classes of a **hidden test set** of 1000
-    balanced clips, generated at grading time from ``HIDDEN_SEED`` (a seed that is in the
-    grader's package, not in the release). Each cell passes when the accuracy is >= T %.
+    balanced clips, generated at grading time from the grader's secret seed
+    (:func:`course.grading.secret.hidden_seed` of ``"ex06.accuracy.hidden"``: one set shared by
+    the six thresholds; nothing in the package predicts it). Each cell passes when the accuracy
+    is >= T %.
     So the 6 accuracy points grow with the accuracy in 5-point steps: 0 points below 65 %
     (chance is 50 % on the balanced set; with 1000 clips a guessing model's accuracy has a
     standard deviation of 1.6 %, so 65 % is 9 standard deviations above chance) and full marks
@@ -28,32 +41,33 @@ Checks (one graded cell each; a cell scores all its points when its checks pass)
     The visible part of each cell runs the same threshold on the course's validation split.
 
 Why predictions cannot leak labels: the recorded thing is the model's predicted class for each
-hidden input; the labels are computed by the grader from the seed in its own process, and the
-messages never show them. Reaching the data generator (``course.data``), the reference models
+hidden input; the labels are computed by the grader from the secret seed in its own process
+(looked up by the inputs' digest, :func:`labels_for`), and the messages never show them. Reaching the data generator (``course.data``), the reference models
 (``course.audio_models``, ``course.models``) or the grading package from ``build_model``, the
 trained ``model`` or ``train`` is forbidden (checked by the no-shortcut scan); patching course
 modules or touching ``course.grading`` is caught by the tampering scan.
 
-Kernel-side helpers used by the test cells: :func:`shape_probe`, :func:`train_probe`,
-:func:`predictor`.
+Kernel-side helpers used by the test cells: ``course.grading.probes`` (:func:`shape_probe`,
+:func:`train_probe`, :func:`predictor`; re-exported here for the grader's tests).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from course.grading.checks import Case, Check, Misconception, register
+from course.grading.probes import TRAIN_PROBE_EPOCHS, predictor, shape_probe, train_probe  # noqa: F401
 
-HIDDEN_SEED = 97_531_864  # the hidden test set's seed; not in the released notebook
+HIDDEN_KEY = "ex06.accuracy.hidden"  # the six accuracy checks share one hidden set (one seed)
 HIDDEN_SIZE = 1000
 VALIDATION_SIZE = 500
-TRAIN_PROBE_SEEDS = (6101, 6102)  # train / evaluate the student's train() on these
 TRAIN_PROBE_SIZES = (1000, 500)
-TRAIN_PROBE_EPOCHS = 4
 TRAIN_PROBE_THRESHOLD = 0.75
 THRESHOLDS = (65, 70, 75, 80, 85, 90)
 
@@ -69,20 +83,55 @@ EX06_FORBIDDEN: frozenset[str] = frozenset(
 
 
 # ------------------------------------------------------------------------------------------
-# data (cached per process: the kernel and the grader each generate it once)
+# data (grader side, cached per process) and the labels of the inputs it made
 # ------------------------------------------------------------------------------------------
+_LABELS: dict[str, np.ndarray] = {}
+_LABELS_LOCK = threading.Lock()
+_MAX_LABEL_SETS = 32
+
+
+def _digest(x: Any) -> str:
+    arr = np.ascontiguousarray(np.asarray(x))
+    head = f"{arr.dtype.str}{arr.shape}".encode()
+    return hashlib.sha256(head + arr.tobytes()).hexdigest()
+
+
+def _remember(x: np.ndarray, y: np.ndarray) -> None:
+    with _LABELS_LOCK:
+        if len(_LABELS) >= _MAX_LABEL_SETS:
+            _LABELS.pop(next(iter(_LABELS)))
+        _LABELS[_digest(x)] = y
+
+
+def labels_for(x: Any) -> np.ndarray:
+    """The labels of inputs ``x`` made in this process by :func:`_dataset` (a copy).
+
+    The references of the accuracy and train-probe checks: the grader made the inputs it sent,
+    so it knows their labels; inputs it did not make have none (``KeyError``)."""
+    with _LABELS_LOCK:
+        y = _LABELS.get(_digest(x))
+    if y is None:
+        raise KeyError("these inputs were not made by this process: their labels are unknown")
+    return y.copy()
+
+
 @functools.lru_cache(maxsize=8)
 def _dataset(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """``(features (N, 1, 64, 30) float32, labels (N,) int64)`` of ``n`` clips from ``seed``."""
     from course.audio import features
     from course.data import generate_clips
 
-    clips = generate_clips(n, seed=seed)
+    clips = generate_clips(n, seed=int(seed) % 2**63)
     x = features(clips.audio)
     x.setflags(write=False)
     y = clips.labels.copy()
     y.setflags(write=False)
+    _remember(x, y)
     return x, y
+
+
+def _derived(seed: int, what: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{int(seed)}:{what}".encode()).digest()[:8], "big")
 
 
 def _validation() -> tuple[np.ndarray, np.ndarray]:
@@ -91,81 +140,8 @@ def _validation() -> tuple[np.ndarray, np.ndarray]:
     return _dataset(VALIDATION_SIZE, SPLIT_SEEDS["validation"])
 
 
-def _hidden() -> tuple[np.ndarray, np.ndarray]:
-    return _dataset(HIDDEN_SIZE, HIDDEN_SEED)
-
-
-# ------------------------------------------------------------------------------------------
-# kernel-side probes (called in test cells, never trusted by the grader)
-# ------------------------------------------------------------------------------------------
-def _model_device(model: Any) -> Any:
-    try:
-        return next(model.parameters()).device
-    except (StopIteration, AttributeError):
-        return "cpu"
-
-
-def predictor(model: Any, batch_size: int = 250) -> Callable[[np.ndarray], np.ndarray]:
-    """``X (N, 1, F, T) -> predicted classes (N,) int64`` for a trained ``torch.nn.Module``."""
-
-    def predict(x: np.ndarray) -> np.ndarray:
-        import torch
-
-        if not isinstance(model, torch.nn.Module):
-            raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-        dev = _model_device(model)
-        model.eval()
-        out = []
-        with torch.no_grad():
-            for i in range(0, x.shape[0], batch_size):
-                logits = model(torch.as_tensor(np.array(x[i : i + batch_size]), device=dev))
-                if logits.ndim != 2 or logits.shape[0] != min(batch_size, x.shape[0] - i):
-                    raise ValueError(f"the model must return logits of shape (N, n_classes), got {tuple(logits.shape)}")
-                out.append(logits.argmax(dim=1).cpu())
-        return torch.cat(out).numpy().astype(np.int64)
-
-    return predict
-
-
-def shape_probe(build_model: Callable[[int], Any]) -> Callable[[int, int], np.ndarray]:
-    """``(n_classes, batch) -> [batch_out, n_outputs, depends_on_input]`` for ``build_model``."""
-
-    def probe(n_classes: int, batch: int) -> np.ndarray:
-        import torch
-
-        torch.manual_seed(0)
-        model = build_model(n_classes)
-        if not isinstance(model, torch.nn.Module):
-            raise TypeError(f"build_model must return a torch.nn.Module, got {type(model).__name__}")
-        model.eval()
-        gen = torch.Generator().manual_seed(batch)
-        x = torch.randn(batch, 1, 64, 30, generator=gen)
-        dev = _model_device(model)
-        with torch.no_grad():
-            out = model(x.to(dev)).detach().cpu()
-            other = model((x.flip(-1) * 2.0 + 0.5).to(dev)).detach().cpu()
-        depends = int(out.shape == other.shape and not torch.allclose(out, other))
-        if out.ndim != 2:  # not (N, n_classes): record -1 for the class axis
-            return np.array([out.shape[0] if out.ndim else -1, -1, depends], dtype=np.int64)
-        return np.array([out.shape[0], out.shape[1], depends], dtype=np.int64)
-
-    return probe
-
-
-def train_probe(build_model: Callable[[int], Any], train: Callable[..., Any]) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
-    """``(X_train, y_train, X_eval) -> predictions``: a fresh model trained by the student's loop."""
-
-    def probe(x_train: np.ndarray, y_train: np.ndarray, x_eval: np.ndarray) -> np.ndarray:
-        import torch
-
-        torch.manual_seed(0)
-        model = build_model(2)
-        result = train(model, x_train, y_train, epochs=TRAIN_PROBE_EPOCHS)
-        if isinstance(result, torch.nn.Module):  # train may return the model
-            model = result
-        return predictor(model)(x_eval)
-
-    return probe
+def _hidden(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    return _dataset(HIDDEN_SIZE, seed)
 
 
 # ------------------------------------------------------------------------------------------
@@ -313,16 +289,143 @@ register(
 
 
 # ------------------------------------------------------------------------------------------
+# logits, not probabilities (a softmax before cross_entropy)
+# ------------------------------------------------------------------------------------------
+_LOGITS_CASES = ((2, 16), (3, 16))
+_SUMS_TO_ONE_TOL = 1e-4
+
+
+class _OutputTest(_Sentinel):
+    """What a misconception (or the reference) predicts for recorded model outputs: a test."""
+
+    def __init__(self, name: str, test: Callable[[np.ndarray], bool]) -> None:
+        super().__init__(name)
+        self.test = test
+
+
+def _are_probabilities(s: np.ndarray) -> bool:
+    """Every row non-negative and summing to 1: the output of a softmax."""
+    return bool(s.ndim == 2 and s.shape[1] >= 2 and np.all(s >= -1e-7)
+                and np.allclose(s.sum(axis=1), 1.0, rtol=0, atol=_SUMS_TO_ONE_TOL))
+
+
+def _outputs_compare(student: Any, expected: Any) -> bool:
+    try:
+        s = np.asarray(student, dtype=np.float64)
+    except Exception:
+        return False
+    if not isinstance(expected, _OutputTest):
+        return False
+    return bool(expected.test(s))
+
+
+def _logits_reference(n_classes: int, batch: int) -> Any:
+    # outputs of any other kind (a wrong shape) are left to ex06.build_model.shape
+    return _OutputTest("logits", lambda s: not _are_probabilities(s))
+
+
+def _softmax_output(n_classes: int, batch: int) -> Any:
+    return _OutputTest("probabilities", _are_probabilities)
+
+
+MSG_SOFTMAX = (
+    "your model ends with a softmax: its outputs are probabilities (each row sums to 1), but cross_entropy "
+    "applies log-softmax itself, so softmax is applied twice and learning slows down and stalls. "
+    "Return logits: remove the final nn.Softmax"
+)
+
+register(
+    Check(
+        id="ex06.build_model.logits",
+        function="build_model",
+        cases=lambda: [((n, b), {}) for n, b in _LOGITS_CASES],
+        reference=_logits_reference,
+        misconceptions=(Misconception("softmax before cross_entropy", MSG_SOFTMAX, _softmax_output),),
+        compare=_outputs_compare,
+        forbidden=EX06_FORBIDDEN,
+        describe=lambda case: f"build_model({case[0][0]}) on {case[0][1]} random spectrograms",
+    )
+)
+
+
+# ------------------------------------------------------------------------------------------
+# the training loop clears the gradients before each backward()
+# ------------------------------------------------------------------------------------------
+GRADIENT_PROBE_SIZE = 128  # two mini-batches of 64 per epoch, two epochs: four backward passes
+
+
+def _gradient_cases() -> list[Case]:
+    """Public noise: the probe looks at the gradients, not at what is learnt."""
+    rng = np.random.default_rng(6201)
+    x = rng.standard_normal((GRADIENT_PROBE_SIZE, 1, 64, 30)).astype(np.float32)
+    y = rng.integers(0, 2, size=GRADIENT_PROBE_SIZE).astype(np.int64)
+    return [((x, y), {})]
+
+
+def _gradient_compare(student: Any, expected: Any) -> bool:
+    try:
+        s = np.asarray(student)
+        if s.shape != (2,) or s.dtype.kind not in "iu":
+            return False
+        return bool(expected.test(s)) if isinstance(expected, _OutputTest) else False
+    except Exception:
+        return False
+
+
+def _gradient_reference(x: Any, y: Any) -> Any:
+    return _OutputTest("fresh gradients", lambda s: s[1] == 0)
+
+
+def _never_zeroed(x: Any, y: Any) -> Any:
+    return _OutputTest("never zeroed", lambda s: s[0] >= 2 and s[1] == s[0] - 1)
+
+
+def _rarely_zeroed(x: Any, y: Any) -> Any:
+    return _OutputTest("zeroed too rarely", lambda s: 0 < s[1] < s[0] - 1)
+
+
+register(
+    Check(
+        id="ex06.train.zero_grad",
+        function="train",
+        cases=_gradient_cases,
+        reference=_gradient_reference,
+        misconceptions=(
+            Misconception(
+                "never zero_grad",
+                "your training loop never clears the gradients: PyTorch ADDS each loss.backward() into the "
+                "parameters' .grad, so without optimiser.zero_grad() every step follows the sum of all the "
+                "gradients so far instead of the current mini-batch's (a model may still learn, but the steps "
+                "grow and point the wrong way). Call optimiser.zero_grad() before each loss.backward()",
+                _never_zeroed,
+            ),
+            Misconception(
+                "zero_grad too rarely",
+                "your training loop clears the gradients only now and then (once per epoch?): between two "
+                "zero_grad() calls PyTorch ADDS each loss.backward() into .grad, so the steps follow the sum of "
+                "several mini-batches' gradients. Call optimiser.zero_grad() before every loss.backward()",
+                _rarely_zeroed,
+            ),
+        ),
+        compare=_gradient_compare,
+        forbidden=EX06_FORBIDDEN,
+        describe=lambda case: f"train(model, X, y, epochs=2) on {GRADIENT_PROBE_SIZE} clips in mini-batches",
+    )
+)
+
+
+# ------------------------------------------------------------------------------------------
 # the student's training loop learns
 # ------------------------------------------------------------------------------------------
-def _train_probe_cases() -> list[Case]:
-    x_tr, y_tr = _dataset(TRAIN_PROBE_SIZES[0], TRAIN_PROBE_SEEDS[0])
-    x_ev, _ = _dataset(TRAIN_PROBE_SIZES[1], TRAIN_PROBE_SEEDS[1])
-    return [((x_tr, y_tr, x_ev), {})]
+def _train_probe_cases(seed: int) -> list[Case]:
+    """1000 training clips and 500 evaluation clips, both from the (secret) ``seed``."""
+    x_tr, y_tr = _dataset(TRAIN_PROBE_SIZES[0], _derived(seed, "train"))
+    x_ev, _ = _dataset(TRAIN_PROBE_SIZES[1], _derived(seed, "eval"))
+    return [((x_tr, y_tr.copy(), x_ev), {})]
 
 
 def _train_probe_reference(x_train: Any, y_train: Any, x_eval: Any) -> np.ndarray:
-    return _dataset(TRAIN_PROBE_SIZES[1], TRAIN_PROBE_SEEDS[1])[1].copy()
+    return labels_for(x_eval)
 
 
 register(
@@ -330,6 +433,7 @@ register(
         id="ex06.train.learns",
         function="train",
         cases=_train_probe_cases,
+        hidden=True,
         reference=_train_probe_reference,
         misconceptions=(
             Misconception(
@@ -364,7 +468,7 @@ def _register_accuracy(threshold_pct: int) -> None:
             id=f"ex06.accuracy.validation.{threshold_pct}",
             function="model",
             cases=lambda: [((_validation()[0],), {})],
-            reference=lambda x: _validation()[1].copy(),
+            reference=labels_for,
             misconceptions=_accuracy_misconceptions(t, f"validation set ({VALIDATION_SIZE} clips)"),
             compare=accuracy_compare(t),
             forbidden=EX06_FORBIDDEN,
@@ -375,8 +479,10 @@ def _register_accuracy(threshold_pct: int) -> None:
         Check(
             id=f"ex06.accuracy.{threshold_pct}",
             function="model",
-            cases=lambda: [((_hidden()[0],), {})],
-            reference=lambda x: _hidden()[1].copy(),
+            cases=lambda seed: [((_hidden(seed)[0],), {})],
+            hidden=True,
+            seed_key=HIDDEN_KEY,
+            reference=labels_for,
             misconceptions=_accuracy_misconceptions(t, f"hidden test set ({HIDDEN_SIZE} clips)"),
             compare=accuracy_compare(t),
             forbidden=EX06_FORBIDDEN,
@@ -389,8 +495,8 @@ for _t in THRESHOLDS:
     _register_accuracy(_t)
 
 
-def hidden_accuracy(predictions: Any) -> float:
-    """Accuracy of ``predictions (N,)`` on the hidden test set (grader side, for reports)."""
-    y = _hidden()[1]
+def hidden_accuracy(predictions: Any, seed: int) -> float:
+    """Accuracy of ``predictions (N,)`` on the hidden test set of ``seed`` (grader side, for reports)."""
+    y = _hidden(seed)[1]
     p = _predictions(predictions, y.shape[0])
     return float("nan") if p is None else float(np.mean(p == y))

@@ -8,7 +8,7 @@ Graded functions (ARCHITECTURE.md, "Exercise contract")::
     count_conv_parameters(c_in, c_out, kernel_size, bias=True)
 
 Check ids follow ex01: ``ex03.<function>.<part>`` (visible, checkable by hand) and
-``ex03.<function>.<part>.hidden`` (seeded random cases); one graded cell per part.
+``ex03.<function>.<part>.hidden`` (random cases from the grader's secret seed); one graded cell per part.
 """
 
 from __future__ import annotations
@@ -67,8 +67,6 @@ def _bias_per_input_map(x, weight, bias, stride=1, padding=0):
 def _same_index_only(x, weight, bias, stride=1, padding=0):
     r = _responses(x, weight, stride, padding)  # (C_out, C_in, H_out, W_out)
     c_out, c_in = r.shape[:2]
-    if c_in == 1:
-        raise ValueError("one input map: nothing to sum")
     out = np.array([r[i, i] if i < c_in else np.zeros(r.shape[2:]) for i in range(c_out)])
     return out + _bias(bias)
 
@@ -307,24 +305,26 @@ def channel_example_cases() -> list[Case]:
     return [((HAND_X.copy(), HAND_W.copy(), HAND_B.copy()), {}), _layer_case(rng, 1, 3, (4, 5), (2, 2))]
 
 
-def channel_cases() -> list[Case]:
+def channel_cases(seed: int) -> list[Case]:
     """Stride 1, no padding: 1-4 input and output maps, non-square maps and kernels, non-zero biases."""
-    rng = np.random.default_rng(3002)
+    rng = np.random.default_rng(seed)
     specs = [(2, 2, (5, 6), (2, 3)), (3, 2, (6, 5), (3, 2)), (2, 4, (7, 7), (3, 3)), (4, 3, (8, 10), (2, 4)), (1, 2, (6, 4), (3, 1)), (3, 3, (9, 6), (4, 3)), (4, 4, (12, 12), (5, 5))]
     return [_layer_case(rng, ci, co, hw, k) for ci, co, hw, k in specs]
 
 
 def stride_padding_example_cases() -> list[Case]:
-    """The hand-worked example with padding 1, then with stride 2 and padding 1."""
+    """The hand-worked example with padding 1, then with stride 2 and padding 1, then its first
+    input map alone (one map in: a bias added per input map shows only with several)."""
     return [
         ((HAND_X.copy(), HAND_W.copy(), HAND_B.copy()), {"padding": 1}),
         ((HAND_X.copy(), HAND_W.copy(), HAND_B.copy()), {"stride": 2, "padding": 1}),
+        ((HAND_X[:1].copy(), HAND_W[:, :1].copy(), HAND_B.copy()), {"padding": 1}),
     ]
 
 
-def stride_padding_cases() -> list[Case]:
+def stride_padding_cases(seed: int) -> list[Case]:
     """Strides 2-3 with a last window that does not fit, padding 1-2, several maps."""
-    rng = np.random.default_rng(3003)
+    rng = np.random.default_rng(seed)
     specs = [(2, 2, (6, 6), (3, 3), 1, 2), (2, 3, (7, 9), (3, 2), 2, 1), (3, 2, (8, 7), (2, 3), 3, 0), (4, 2, (9, 11), (3, 3), 2, 2), (1, 3, (10, 8), (4, 2), 3, 1), (3, 4, (16, 12), (5, 3), 2, 1)]
     return [_layer_case(rng, ci, co, hw, k, stride=s, padding=p) for ci, co, hw, k, s, p in specs]
 
@@ -340,9 +340,9 @@ def count_example_cases() -> list[Case]:
     ]
 
 
-def count_cases() -> list[Case]:
+def count_cases(seed: int) -> list[Case]:
     """Seeded random layers: 1-512 channels, square and rectangular kernels, with and without bias."""
-    rng = np.random.default_rng(3004)
+    rng = np.random.default_rng(seed)
     out: list[Case] = [((3, 5, (2, 3)), {}), ((4, 6, 3), {"bias": False}), ((2, 7, 3), {})]
     for i in range(30):
         c_in, c_out = int(rng.choice([1, 2, 3, 16, 32, 64, 128, 512])), int(rng.integers(1, 257))
@@ -354,16 +354,16 @@ def count_cases() -> list[Case]:
 # --------------------------------------------------------------------------------------------
 # registration
 # --------------------------------------------------------------------------------------------
-def _layer_check(check_id: str, cases: Callable[[], list[Case]]) -> Check:
+def _layer_check(check_id: str, cases: Callable[..., list[Case]]) -> Check:
     return Check(
-        id=check_id, function="conv_layer_forward", cases=cases, reference=_ref_layer,
+        id=check_id, function="conv_layer_forward", cases=cases, reference=_ref_layer, hidden=check_id.endswith(".hidden"),
         misconceptions=MISCONCEPTIONS_LAYER, forbidden=CONVOLUTION_SHORTCUTS, describe=_describe_layer_case,
     )
 
 
-def _count_check(check_id: str, cases: Callable[[], list[Case]]) -> Check:
+def _count_check(check_id: str, cases: Callable[..., list[Case]]) -> Check:
     return Check(
-        id=check_id, function="count_conv_parameters", cases=cases, reference=_ref_count,
+        id=check_id, function="count_conv_parameters", cases=cases, reference=_ref_count, hidden=check_id.endswith(".hidden"),
         misconceptions=MISCONCEPTIONS_PARAMETERS, compare=_compare_size, forbidden=CONVOLUTION_SHORTCUTS,
         describe=_describe_count_case,
     )

@@ -371,7 +371,7 @@ def _compare_size(student: Any, expected: Any) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
-# cases (deterministic: seeded inside)
+# cases: visible ones fixed and public; hidden ones (``*_cases(seed)``) from the grader's secret seed
 # --------------------------------------------------------------------------------------------
 LECTURE_X = np.array(
     [[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]], dtype=float
@@ -416,9 +416,9 @@ def lecture_cases() -> list[Case]:
     ]
 
 
-def valid_cases() -> list[Case]:
+def valid_cases(seed: int) -> list[Case]:
     """Stride 1, no padding: non-square maps and kernels, including 1-row and full-size kernels."""
-    rng = np.random.default_rng(2021)
+    rng = np.random.default_rng(seed)
     shapes = [((6, 9), (2, 3)), ((9, 5), (4, 2)), ((7, 7), (1, 4)), ((5, 8), (5, 1)), ((4, 6), (4, 6)), ((12, 16), (3, 3)), ((1, 10), (1, 3))]
     return [((_ints(rng, xs), _kernel(rng, ws)), {}) for xs, ws in shapes]
 
@@ -432,21 +432,26 @@ def stride_example_cases() -> list[Case]:
     ]
 
 
-def stride_cases() -> list[Case]:
+def stride_cases(seed: int) -> list[Case]:
     """Strides 2-4 where the last window does not fit (floor rule), non-square shapes."""
-    rng = np.random.default_rng(2022)
+    rng = np.random.default_rng(seed)
     specs = [((8, 11), (3, 2), 2), ((10, 7), (2, 3), 3), ((9, 9), (3, 3), 4), ((13, 6), (4, 1), 2), ((7, 15), (2, 5), 3), ((16, 16), (5, 5), 2)]
     return [((_ints(rng, xs), _kernel(rng, ws)), {"stride": s}) for xs, ws, s in specs]
 
 
 def padding_example_cases() -> list[Case]:
-    """The lecture's example with padding 1 (a 'same' output, 5x5)."""
-    return [((LECTURE_X.copy(), LECTURE_W.copy()), {"padding": 1})]
+    """The lecture's example with padding 1 (a 'same' output, 5x5), then a small map with padding
+    2: one-sided padding loses two windows there, a loop that stops early only one, so the two
+    mistakes are told apart."""
+    return [
+        ((LECTURE_X.copy(), LECTURE_W.copy()), {"padding": 1}),
+        ((np.array([[1.0, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2]]), np.array([[1.0, 0], [0, -1]])), {"padding": 2}),
+    ]
 
 
-def padding_cases() -> list[Case]:
+def padding_cases(seed: int) -> list[Case]:
     """Padding 1-3, alone and with strides; non-square maps and kernels."""
-    rng = np.random.default_rng(2023)
+    rng = np.random.default_rng(seed)
     specs = [((6, 8), (3, 2), 1, 1), ((5, 9), (2, 4), 1, 2), ((7, 5), (3, 3), 2, 1), ((9, 12), (5, 3), 1, 2), ((8, 7), (4, 2), 3, 2), ((4, 4), (3, 3), 1, 3)]
     return [((_ints(rng, xs), _kernel(rng, ws)), {"stride": s, "padding": p}) for xs, ws, s, p in specs]
 
@@ -459,9 +464,9 @@ def convolve_example_cases() -> list[Case]:
     ]
 
 
-def convolve_cases() -> list[Case]:
+def convolve_cases(seed: int) -> list[Case]:
     """Non-square kernels (so no symmetry hides a missing flip), then stride and padding."""
-    rng = np.random.default_rng(2024)
+    rng = np.random.default_rng(seed)
     specs = [((7, 9), (3, 2), 1, 0), ((8, 6), (2, 3), 1, 0), ((9, 9), (3, 3), 1, 0), ((10, 8), (3, 4), 2, 0), ((6, 7), (3, 2), 1, 1), ((11, 9), (4, 3), 3, 2)]
     out: list[Case] = []
     for xs, ws, s, p in specs:
@@ -492,9 +497,9 @@ def output_size_example_cases() -> list[Case]:
     ]
 
 
-def output_size_cases() -> list[Case]:
+def output_size_cases(seed: int) -> list[Case]:
     """Seeded random sizes with stride and padding; about half the strides leave a partial window."""
-    rng = np.random.default_rng(2025)
+    rng = np.random.default_rng(seed)
     out: list[Case] = list(_SIZE_PREFIX)
     while len(out) < 40:
         n, k = int(rng.integers(1, 40)), int(rng.integers(1, 8))
@@ -507,12 +512,13 @@ def output_size_cases() -> list[Case]:
 
 def dilation_example_cases() -> list[Case]:
     """Dilation by hand: a 4-tap kernel with dilation 3 spans 10 samples; a 3-tap one with dilation 2 spans 5."""
-    return [*_DILATION_PREFIX, ((7, 3), {"dilation": 2}), ((10, 3), {"stride": 1, "padding": 2, "dilation": 2})]
+    return [*_DILATION_PREFIX, ((7, 3), {"dilation": 2}), ((10, 3), {"stride": 1, "padding": 2, "dilation": 2}),
+            ((11, 3), {"stride": 2, "dilation": 2})]
 
 
-def dilation_cases() -> list[Case]:
+def dilation_cases(seed: int) -> list[Case]:
     """Seeded random sizes with dilation 2-4, strides and padding."""
-    rng = np.random.default_rng(2026)
+    rng = np.random.default_rng(seed)
     out: list[Case] = list(_DILATION_PREFIX)
     while len(out) < 40:
         n, k = int(rng.integers(3, 50)), int(rng.integers(2, 6))
@@ -526,30 +532,30 @@ def dilation_cases() -> list[Case]:
 # --------------------------------------------------------------------------------------------
 # registration
 # --------------------------------------------------------------------------------------------
-def _corr_check(check_id: str, cases: Callable[[], list[Case]]) -> Check:
+def _corr_check(check_id: str, cases: Callable[..., list[Case]]) -> Check:
     return Check(
-        id=check_id, function="correlate2d", cases=cases, reference=_ref_correlate2d,
+        id=check_id, function="correlate2d", cases=cases, reference=_ref_correlate2d, hidden=check_id.endswith(".hidden"),
         misconceptions=MISCONCEPTIONS_CORRELATE, forbidden=CONVOLUTION_SHORTCUTS, describe=_describe_map_case,
     )
 
 
-def _conv_check(check_id: str, cases: Callable[[], list[Case]]) -> Check:
+def _conv_check(check_id: str, cases: Callable[..., list[Case]]) -> Check:
     return Check(
-        id=check_id, function="convolve2d", cases=cases, reference=_ref_convolve2d,
+        id=check_id, function="convolve2d", cases=cases, reference=_ref_convolve2d, hidden=check_id.endswith(".hidden"),
         misconceptions=MISCONCEPTIONS_CONVOLVE, forbidden=CONVOLUTION_SHORTCUTS, describe=_describe_map_case,
     )
 
 
-def _size_check(check_id: str, cases: Callable[[], list[Case]]) -> Check:
+def _size_check(check_id: str, cases: Callable[..., list[Case]]) -> Check:
     return Check(
-        id=check_id, function="conv_output_size", cases=cases, reference=_ref_conv_output_size,
+        id=check_id, function="conv_output_size", cases=cases, reference=_ref_conv_output_size, hidden=check_id.endswith(".hidden"),
         misconceptions=MISCONCEPTIONS_OUTPUT_SIZE, compare=_compare_size, forbidden=CONVOLUTION_SHORTCUTS,
         describe=_describe_size_case,
     )
 
 
 # Check ids follow ex01: ``ex02.<function>.<part>`` (visible cases, checkable by hand) and
-# ``ex02.<function>.<part>.hidden`` (seeded random cases); one graded cell per <part>.
+# ``ex02.<function>.<part>.hidden`` (random cases from the grader's secret seed); one graded cell per <part>.
 CHECKS: tuple[Check, ...] = (
     _size_check("ex02.conv_output_size.stride_padding", output_size_example_cases),
     _size_check("ex02.conv_output_size.stride_padding.hidden", output_size_cases),

@@ -393,10 +393,10 @@ def adaptive_example_cases() -> list[Case]:
     return [((HAND_5.copy(), 3), {}), ((HAND_X.copy(), 2), {})]
 
 
-def adaptive_cases() -> list[Case]:
+def adaptive_cases(seed: int) -> list[Case]:
     """Uneven and overlapping bins, (height, width) output sizes, (C, H, W) maps, and the lecture's
     "pool to a fixed 9x9" for spectrogram-like maps of varying duration (width)."""
-    rng = np.random.default_rng(4005)
+    rng = np.random.default_rng(seed)
     specs: list[tuple[tuple[int, ...], Any]] = [
         ((5, 7), (3, 5)), ((7, 10), (3, 4)), ((10, 7), 4), ((13, 13), 5), ((3, 9, 11), 4), ((6, 8), (4, 3)), ((5, 9), 5),
         ((8, 8), 8), ((11, 7), 1), ((2, 12, 17), (5, 7)),
@@ -410,20 +410,20 @@ def adaptive_cases() -> list[Case]:
 # --------------------------------------------------------------------------------------------
 # registration
 # --------------------------------------------------------------------------------------------
-def _check(check_id: str, function: str, cases: Callable[[], list[Case]], reference: Callable[..., Any], misconceptions: tuple[Misconception, ...], describe: Callable[[Case], str]) -> Check:
+def _check(check_id: str, function: str, cases: Callable[..., list[Case]], reference: Callable[..., Any], misconceptions: tuple[Misconception, ...], describe: Callable[[Case], str]) -> Check:
     return Check(
         id=check_id, function=function, cases=cases, reference=reference, misconceptions=misconceptions,
-        forbidden=POOLING_SHORTCUTS, describe=describe,
+        forbidden=POOLING_SHORTCUTS, describe=describe, hidden=check_id.endswith(".hidden"),
     )
 
 
 CHECKS: tuple[Check, ...] = (
     _check("ex04.max_pool2d.basic", "max_pool2d", max_basic_example_cases, _ref_max, MISCONCEPTIONS_MAX, _describe_pool_case),
-    _check("ex04.max_pool2d.basic.hidden", "max_pool2d", lambda: basic_cases(4001), _ref_max, MISCONCEPTIONS_MAX, _describe_pool_case),
+    _check("ex04.max_pool2d.basic.hidden", "max_pool2d", basic_cases, _ref_max, MISCONCEPTIONS_MAX, _describe_pool_case),
     _check("ex04.max_pool2d.stride", "max_pool2d", stride_example_cases, _ref_max, MISCONCEPTIONS_MAX, _describe_pool_case),
-    _check("ex04.max_pool2d.stride.hidden", "max_pool2d", lambda: stride_cases(4002), _ref_max, MISCONCEPTIONS_MAX, _describe_pool_case),
+    _check("ex04.max_pool2d.stride.hidden", "max_pool2d", stride_cases, _ref_max, MISCONCEPTIONS_MAX, _describe_pool_case),
     _check("ex04.avg_pool2d.all", "avg_pool2d", avg_example_cases, _ref_avg, MISCONCEPTIONS_AVG, _describe_pool_case),
-    _check("ex04.avg_pool2d.all.hidden", "avg_pool2d", lambda: avg_cases(4003), _ref_avg, MISCONCEPTIONS_AVG, _describe_pool_case),
+    _check("ex04.avg_pool2d.all.hidden", "avg_pool2d", avg_cases, _ref_avg, MISCONCEPTIONS_AVG, _describe_pool_case),
     _check("ex04.adaptive_max_pool2d.all", "adaptive_max_pool2d", adaptive_example_cases, _ref_adaptive, MISCONCEPTIONS_ADAPTIVE, _describe_adaptive_case),
     _check("ex04.adaptive_max_pool2d.all.hidden", "adaptive_max_pool2d", adaptive_cases, _ref_adaptive, MISCONCEPTIONS_ADAPTIVE, _describe_adaptive_case),
 )

@@ -1,0 +1,408 @@
+"""Feedback a student can read: what ``course feedback`` (nbgrader's ``GenerateFeedback``) shows.
+
+Policy, in the order a student reads the page (template: ``templates/course_feedback/index.html.j2``; not
+``feedback/``, a folder name the repository's .gitignore keeps for generated reports):
+
+- **A summary at the top**: the score, every graded cell by name (its grade_id made readable),
+  its points and its one-line reason, from the grader's verdicts in the autograded notebook
+  (``metadata.course_grading.cells``) and the gradebook's scores.
+- **What happened to the submission**: a notebook that was missing, unreadable or submitted
+  under another name is explained (``metadata.course_grading.submission_notes`` when the batch
+  wrote it, else the batch's CSV reason); lateness and the late penalty from the gradebook; a
+  run that stopped early (timeout, crash).
+- **Finished grades only**: ``course feedback`` refuses while a submission still needs hand
+  grading (:func:`pending_submissions`); with ``--allow-pending`` such cells say "pending".
+- **No hidden-test internals**: ``### BEGIN HIDDEN TESTS`` sections are cut from the test
+  cells and internal check ids (``ex01.convolve1d.full.hidden``) never reach the page.
+- **Maths without a network**: TeX in markdown is turned into MathML here, on the grader's
+  machine (:func:`typeset_html`), so the page needs no MathJax and no CDN. Browsers render
+  MathML natively; the HTML is one self-contained file (nbgrader's ``release_feedback`` only
+  copies the ``.html``).
+- **Readable at any width**: messages and outputs wrap (CSS in the template).
+
+:class:`FeedbackPolicy` is the nbgrader preprocessor that prepares all of this; it runs after
+nbgrader's ``GetGrades`` (``c.GenerateFeedback.preprocessors`` in ``nbgrader_config.py``).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+"""Folder holding the ``course_feedback`` nbconvert template (``nbgrader_config.py``:
+``c.GenerateFeedback.HTMLExporter.extra_template_basedirs`` and ``.template_name``)."""
+
+METADATA_KEY = "course_grading"
+NOTES_KEY = "submission_notes"
+"""``metadata.course_grading.submission_notes``: list of plain-words notes on the submission
+(missing, unreadable or renamed notebook), written by the autograde batch when it knows them."""
+
+HIDDEN_TESTS_RE = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*$.*?^[ \t]*### END HIDDEN TESTS[ \t]*$\n?", re.M | re.S)
+HIDDEN_ID_RE = re.compile(r"""(['"]?)\b[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.hidden\b\1""")
+CHECK_ID_RE = re.compile(r"""\bex\d+\.[A-Za-z0-9_]+(?:\.[A-Za-z0-9_-]+)*""")
+HIDDEN_NOTE = "# (hidden tests run here too; they are not shown)\n"
+
+# Notes of the batch (course.grading.batch.submission / job), as they appear in its CSV reason.
+_NOTE_PATTERNS = [
+    r"no folder \S+ in the student's submission: graded as the untouched exercise",
+    r"[^;]*? was not submitted: graded as the untouched exercise",
+    r"[^;]*?: graded as the untouched exercise",
+    r"no \S+ in the submission: graded .+? in its place",
+    r"only the notebook is graded; other files in the submission were ignored: [^;]*",
+    r"the notebook's grading metadata was damaged: graded from the instructor's copy of the notebook "
+    r"with your answer cells",
+]
+_NOTE_RE = re.compile("|".join(f"(?:{p})" for p in _NOTE_PATTERNS))
+
+
+# --- words -------------------------------------------------------------------------------
+def strip_hidden_tests(source: str) -> str:
+    """``source`` with every ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` section
+    replaced by a one-line note."""
+    return HIDDEN_TESTS_RE.sub(HIDDEN_NOTE, source)
+
+
+def scrub(text: str) -> str:
+    """``text`` without internal check ids: ``ex01.convolve1d.full.hidden`` -> "a hidden test",
+    ``ex01.convolve1d.full`` -> "a test"."""
+    return CHECK_ID_RE.sub("a test", HIDDEN_ID_RE.sub("a hidden test", str(text)))
+
+
+def readable(grade_id: str) -> str:
+    """``test-convolve1d-full`` -> ``convolve1d full``; ``answer-dense`` -> ``answer dense``."""
+    words = re.sub(r"^(test|tests)[-_]+", "", grade_id)
+    words = re.sub(r"[-_]+", " ", words).strip()
+    return words or grade_id
+
+
+def fmt_points(x: float | None) -> str:
+    if x is None:
+        return "?"
+    return f"{round(float(x), 2):g}"
+
+
+def duration(seconds: float) -> str:
+    """``3725`` -> ``1 hour 2 minutes``; under a minute -> ``N seconds``."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    parts = []
+    for name, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        n, seconds = divmod(seconds, size)
+        if n:
+            parts.append(f"{n} {name}{'s' if n != 1 else ''}")
+    return " ".join(parts[:2])
+
+
+def notes_from_reason(reason: str) -> list[str]:
+    """The submission notes inside a CSV reason of the batch (missing, unreadable, renamed)."""
+    return [m.group(0).strip() for m in _NOTE_RE.finditer(reason or "")]
+
+
+def notes_from_csv(path: str | Path, student: str, assignment: str) -> list[str]:
+    """Submission notes for ``student`` from the batch's CSV at ``path`` ([] when absent)."""
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                if row.get("student_id") == student and row.get("assignment", assignment) == assignment:
+                    return notes_from_reason(row.get("reason", ""))
+    except (OSError, csv.Error):
+        pass
+    return []
+
+
+# --- maths: TeX -> MathML, here, so the page needs no network ------------------------------
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+_MATHML_TAGS = frozenset("""math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot mstyle
+    mtable mtr mtd mlabeledtr munder mover munderover mpadded mphantom menclose merror semantics annotation
+    mfenced mmultiscripts mprescripts none maligngroup malignmark""".split())
+_MATHML_ATTRS = frozenset("""display stretchy fence form mathvariant displaystyle scriptlevel columnalign
+    columnspacing rowspacing rowalign columnlines rowlines frame framespacing width height depth lspace rspace
+    accent accentunder movablelimits separator separators largeop symmetric minsize maxsize linethickness
+    notation open close encoding voffset align equalrows equalcolumns""".split())
+_MATH_RE = re.compile(
+    r"(?<!\\)\$\$(?P<dd>.+?)(?<!\\)\$\$"
+    r"|\\\[(?P<db>.+?)\\\]"
+    r"|\\begin\{(?P<env>[A-Za-z]+\*?)\}(?P<envbody>.+?)\\end\{(?P=env)\}"
+    r"|(?<![\\$])\$(?P<d>[^$]+?)(?<!\\)\$"
+    r"|\\\((?P<p>.+?)\\\)",
+    re.S,
+)
+_SKIP_TAGS = {"code", "pre", "script", "style", "textarea", "math", "kbd", "samp"}
+ET.register_namespace("", MATHML_NS)
+
+
+def _clean_mathml(element: ET.Element) -> None:
+    for child in list(element):
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag not in _MATHML_TAGS:
+            element.remove(child)
+            continue
+        for name in list(child.attrib):
+            if name.rsplit("}", 1)[-1] not in _MATHML_ATTRS:
+                del child.attrib[name]
+        _clean_mathml(child)
+
+
+def tex_to_mathml(tex: str, display: bool = False) -> str | None:
+    """MathML for ``tex`` (None when it cannot be converted); only MathML elements and
+    presentation attributes survive, so the result is inert whatever the TeX held."""
+    from latex2mathml.converter import convert
+
+    try:
+        raw = convert(tex.strip(), display="block" if display else "inline")
+        root = ET.fromstring(raw)
+    except Exception:
+        return None
+    if root.tag.rsplit("}", 1)[-1] != "math":
+        return None
+    for name in list(root.attrib):
+        if name != "display":
+            del root.attrib[name]
+    _clean_mathml(root)
+    root.set("alttext", " ".join(tex.split())[:500])  # the TeX, for assistive technology
+    return ET.tostring(root, encoding="unicode", short_empty_elements=True)
+
+
+def _typeset_text(text: str) -> list[Any]:
+    """Pieces of ``text``: plain strings and ("math", mathml) pairs."""
+    pieces: list[Any] = []
+    pos = 0
+    for m in _MATH_RE.finditer(text):
+        if m.group("dd") is not None:
+            tex, display = m.group("dd"), True
+        elif m.group("db") is not None:
+            tex, display = m.group("db"), True
+        elif m.group("env") is not None:
+            tex, display = m.group(0), True
+        elif m.group("d") is not None:
+            tex, display = m.group("d"), False
+        else:
+            tex, display = m.group("p"), False
+        mathml = tex_to_mathml(tex, display)
+        if mathml is None:
+            continue  # left as it was written
+        pieces.append(text[pos:m.start()])
+        pieces.append(("math", mathml))
+        pos = m.end()
+    pieces.append(text[pos:])
+    return pieces
+
+
+def typeset_html(fragment: str) -> str:
+    """``fragment`` (HTML) with the TeX in its text (``$...$``, ``$$...$$``, ``\\(...\\)``,
+    ``\\[...\\]``, ``\\begin{env}...\\end{env}``; not inside code) replaced by MathML, as
+    MathJax would typeset it in the browser."""
+    if "$" not in fragment and "\\" not in fragment:
+        return fragment
+    from bs4 import BeautifulSoup, NavigableString
+
+    soup = BeautifulSoup(fragment, "html.parser")
+    changed = False
+    for node in list(soup.find_all(string=True)):
+        if type(node) is not NavigableString:  # comments, CDATA, doctype
+            continue
+        if any(parent.name in _SKIP_TAGS for parent in node.parents if parent.name):
+            continue
+        text = str(node)
+        if "$" not in text and "\\" not in text:
+            continue
+        pieces = _typeset_text(text)
+        if len(pieces) == 1:
+            continue
+        changed = True
+        for piece in pieces:
+            if isinstance(piece, tuple):
+                node.insert_before(BeautifulSoup(piece[1], "html.parser"))
+            elif piece:
+                node.insert_before(NavigableString(piece))
+        node.extract()
+    return str(soup) if changed else fragment
+
+
+def typeset_latex(text: str) -> str:
+    """A ``text/latex`` output as MathML (escaped text when it cannot be converted)."""
+    pieces = _typeset_text(text)
+    if len(pieces) == 1:
+        stripped = text.strip()
+        mathml = tex_to_mathml(stripped, True) if stripped else None
+        return mathml if mathml else html.escape(text)
+    return "".join(p[1] if isinstance(p, tuple) else html.escape(p) for p in pieces)
+
+
+# --- the gradebook: what is finished ---------------------------------------------------------
+def pending_submissions(db_url: str, course_id: str, assignment: str, student: str | None = None) -> list[tuple[str, list[str]]]:
+    """``[(student, ["notebook: cell", ...]), ...]`` for every submission of ``assignment`` (or
+    only ``student``'s) that still needs hand grading."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    out: list[tuple[str, list[str]]] = []
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            submissions = gb.assignment_submissions(assignment)
+        except MissingEntry:
+            return []
+        for sub in sorted(submissions, key=lambda s: s.student.id):
+            if student is not None and sub.student.id != student:
+                continue
+            if not sub.needs_manual_grade:
+                continue
+            cells = [f"{nb.name}: {g.name}" for nb in sorted(sub.notebooks, key=lambda n: n.name)
+                     for g in sorted(nb.grades, key=lambda g: g.name) if g.needs_manual_grade]
+            out.append((sub.student.id, cells))
+    return out
+
+
+def _grades(db_url: str, notebook: str, assignment: str, student: str) -> dict[str, Any]:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    info: dict[str, Any] = {"grades": {}, "seconds_late": 0.0, "duedate": None, "timestamp": None, "penalty": 0.0}
+    with Gradebook(db_url) as gb:
+        try:
+            sub = gb.find_submission(assignment, student)
+            nb = gb.find_submission_notebook(notebook, assignment, student)
+        except MissingEntry:
+            return info
+        info["seconds_late"] = float(sub.total_seconds_late or 0)
+        info["duedate"] = sub.duedate
+        info["timestamp"] = sub.timestamp
+        info["penalty"] = float(nb.late_submission_penalty or 0)
+        for g in nb.grades:
+            info["grades"][g.name] = {"score": None if g.score is None else float(g.score),
+                                      "max": float(g.max_score or 0), "pending": bool(g.needs_manual_grade),
+                                      "manual": g.manual_score is not None}
+    return info
+
+
+# --- the preprocessor ----------------------------------------------------------------------
+def _error_line(cell: NotebookNode) -> str | None:
+    from course.grading.validate import one_line
+
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            ename, evalue = output.get("ename", "Error"), one_line(output.get("evalue", ""), 600)
+            return f"{ename}: {evalue}" if evalue else str(ename)
+    return None
+
+
+class FeedbackPolicy(NbGraderPreprocessor):
+    """Prepare an autograded notebook for the student's feedback page (see the module docstring).
+
+    Writes ``resources["course_feedback"]`` (the summary the template shows at the top) and
+    ``cell.metadata.course_feedback`` for every graded cell, cuts hidden tests and internal ids.
+    """
+
+    grades_csv = Unicode("", help="The autograde batch's CSV (student_id,...,reason): the source of "
+                                  "submission notes when the autograded notebook carries none").tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: Any) -> Any:
+        from nbgrader import utils
+
+        from course.grading.preprocessors import is_test_cell
+
+        info = resources.get("nbgrader", {})
+        student, assignment, notebook = info.get("student"), info.get("assignment"), info.get("notebook")
+        gb = _grades(info["db_url"], notebook, assignment, student) if info.get("db_url") else {"grades": {}}
+        meta = nb.metadata.get(METADATA_KEY, {}) or {}
+        verdicts = meta.get("cells", {}) or {}
+        tests: list[dict[str, Any]] = []
+        for index, cell in enumerate(nb.cells):
+            nbg = cell.metadata.get("nbgrader", {}) or {}
+            gid = nbg.get("grade_id")
+            if cell.cell_type == "code":
+                cell.source = strip_hidden_tests(cell.source)
+            if not gid or not (nbg.get("grade") or nbg.get("solution") or nbg.get("task")):
+                continue
+            anchor = f"cell-{re.sub(r'[^A-Za-z0-9_-]', '-', gid)}"
+            test = is_test_cell(cell)
+            graded = bool(nbg.get("grade") or nbg.get("task"))
+            if test:
+                role = "test"
+            elif cell.cell_type == "markdown":
+                role = "written" if graded else "task"
+            else:
+                role = "answer"
+            fb: dict[str, Any] = {"role": role, "grade_id": gid, "title": readable(gid), "anchor": anchor,
+                                  "graded": graded}
+            if graded:
+                grade = gb["grades"].get(gid, {})
+                verdict = verdicts.get(gid) if isinstance(verdicts.get(gid), dict) else {}
+                points = grade.get("max", float(nbg.get("points", 0) or 0))
+                score = grade.get("score")
+                if score is None and nbg.get("score") is not None:  # nbgrader's GetGrades
+                    score = float(nbg["score"])
+                if score is None and test and isinstance(verdict.get("passed"), bool):
+                    score = points if verdict["passed"] else 0.0  # the grader's verdict
+                pending = grade.get("pending", False)
+                fb.update(points=points, score=score, pending=pending)
+                if pending:
+                    status, message = "pending", ("waits for your instructor to grade it by hand" if not test
+                                                  else "waits for your instructor to look at it")
+                elif score is not None and points > 0 and score >= points:
+                    status, message = "passed", "passed" if test else "full marks"
+                else:
+                    status = "partial" if score else "failed"
+                    if test:
+                        message = verdict.get("message") if verdict.get("passed") is False else None
+                        message = message or _error_line(cell) or "the test failed"
+                    else:
+                        message = "graded by your instructor" if grade.get("manual") else ""
+                    if test and verdict.get("passed") is True and grade.get("manual"):
+                        message = "your instructor changed the score of this test"
+                fb.update(status=status, message=scrub(message),
+                          points_text=("pending" if pending else f"{fmt_points(score or 0)} / {fmt_points(points)}"),
+                          points_label=(f"pending, out of {fmt_points(points)} points" if pending else
+                                        f"{fmt_points(score or 0)} of {fmt_points(points)} points"))
+                tests.append(fb)
+            if test:
+                cell.outputs = []  # the verdict box replaces the recorded outputs
+            cell.metadata["course_feedback"] = fb
+            if utils.is_solution(cell) and nbg.get("comment"):
+                fb["comment"] = str(nbg.get("comment"))
+
+        notes = meta.get(NOTES_KEY)
+        if not isinstance(notes, list):
+            notes = notes_from_csv(self.grades_csv, student, assignment) if self.grades_csv else []
+        notes = [scrub(str(n)) for n in notes if str(n).strip()]
+
+        execution = meta.get("execution", {}) or {}
+        stopped = None
+        if execution.get("status") in ("timeout", "crashed") and execution.get("reason"):
+            stopped = (f"Your notebook did not run to the end: {execution['reason']}. Tests from there on "
+                       "earn no points.")
+
+        late = None
+        if gb.get("seconds_late"):
+            due = gb.get("duedate")
+            late = {"seconds": gb["seconds_late"], "text": duration(gb["seconds_late"]),
+                    "due": due.strftime("%Y-%m-%d %H:%M") if due else None,
+                    "penalty": gb.get("penalty", 0.0), "penalty_text": fmt_points(gb.get("penalty", 0.0))}
+
+        graded_tests = tests
+        pending_points = sum(t["points"] for t in graded_tests if t.get("pending"))
+        score = info.get("score")
+        max_score = info.get("max_score")
+        if score is None:
+            score = sum(t.get("score") or 0 for t in graded_tests) - (late or {}).get("penalty", 0.0)
+        if max_score is None:
+            max_score = sum(t["points"] for t in graded_tests)
+        resources["course_feedback"] = {
+            "notebook": notebook, "assignment": assignment, "student": student,
+            "score": score, "max_score": max_score, "score_text": fmt_points(score), "max_text": fmt_points(max_score),
+            "pending_points": pending_points, "pending_text": fmt_points(pending_points),
+            "tests": graded_tests,
+            "passed": sum(1 for t in graded_tests if t.get("status") == "passed"),
+            "notes": notes, "late": late, "stopped": scrub(stopped) if stopped else None,
+            "typeset": typeset_html, "typeset_latex": typeset_latex,
+        }
+        return nb, resources
+

@@ -1,0 +1,299 @@
+"""Honest diagnoses (issue 13): a catalogued mistake is named only when it explains every output.
+
+- the issue's two cases, with hand-worked expected texts: a correlate2d that pads correctly but
+  stops one window early is told "one window too few", not "you padded one side only"; leaving
+  the padding out entirely is explained by the call that raised, not a bare NumPy error;
+- every catalogue entry never fires on the natural, uncatalogued bugs of tests/natural_bugs.py
+  (off-by-one loops, integer truncation, transposed outputs, a stride in one axis only, ...);
+- every catalogue entry never fires on its own near miss: a student who gives the mistake's
+  answer on every failing case but one;
+- symptoms and exceptions are described in the student's terms (shapes, first differing index).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.grading.checks import Check, Misconception, Outcome, all_checks, diagnose, diagnose_outcomes, explain_error
+from course.grading.recorder import judge, run_cases
+
+from natural_bugs import NATURAL_BUGS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+AIDS = {"ex01": "ex01_convolution_1d", "ex02": "ex02_convolution_2d", "ex03": "ex03_conv_layer",
+        "ex04": "ex04_pooling", "ex05": "ex05_receptive_field"}
+SEEDS = (20_261_205, 7)  # the hidden checks' cases here, two draws (the grader uses its secret)
+
+
+@lru_cache(maxsize=None)
+def _solution_code(prefix: str) -> str:
+    aid = AIDS[prefix]
+    nb = json.loads((ROOT / "solutions" / aid / f"{aid}.ipynb").read_text(encoding="utf-8"))
+    cells = [c for c in nb["cells"] if c["cell_type"] == "code" and c["metadata"].get("nbgrader", {}).get("solution")]
+    return "\n\n".join("".join(c["source"]) for c in cells)
+
+
+def _student(prefix: str, source: str) -> tuple[str, Any]:
+    """The solution with ``source``'s function in place of its own: (function name, function)."""
+    own: dict[str, Any] = {"np": np}
+    exec(compile(source, "<bug>", "exec"), own)
+    name = next(k for k, v in own.items() if callable(v) and k != "np")
+    ns: dict[str, Any] = {"np": np}
+    exec(compile(_solution_code(prefix), f"<{prefix}>", "exec"), ns)
+    exec(compile(source, "<bug>", "exec"), ns)
+    return name, ns[name]
+
+
+@lru_cache(maxsize=None)
+def _cases(check_id: str, seed: int) -> list[Any]:
+    return all_checks()[check_id].make_cases(seed)
+
+
+def _verdicts(prefix: str, function: str, fn: Any) -> list[tuple[Check, str]]:
+    """(check, message) for every check of ``function`` that ``fn`` fails, for both seeds."""
+    failed = []
+    for check_id, check in sorted(all_checks().items()):
+        if not check_id.startswith(prefix + ".") or check.function != function:
+            continue
+        for seed in SEEDS if check.hidden else SEEDS[:1]:
+            cases = _cases(check_id, seed)
+            ok, message, _ = judge(check, run_cases(check, fn, cases), cases)
+            if not ok:
+                failed.append((check, message))
+    return failed
+
+
+# --------------------------------------------------------------------------------------------
+# the issue's two cases
+# --------------------------------------------------------------------------------------------
+X5 = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]], dtype=float)
+W3 = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]], dtype=float)
+
+
+def _bug(name: str) -> tuple[str, Any]:
+    prefix, _, source = next(b for b in NATURAL_BUGS if b[1] == name)
+    return _student(prefix, source)
+
+
+def test_loop_one_window_early_is_not_called_one_sided_padding() -> None:
+    _, correlate2d = _bug("correlate2d_loop_stops_one_window_early")
+    check = all_checks()["ex02.correlate2d.padding"]
+    cases = check.make_cases()
+    ok, message, n_ok = judge(check, run_cases(check, correlate2d, cases), cases)
+    assert not ok and n_ok == 0
+    # the slide's 5x5 map padded by 1 is 7x7: a 3x3 kernel fits 5 times along each axis; the
+    # loop range(0, 7 - 3, 1) stops after 4
+    assert message.startswith("one window too few along each axis: your output is 4×4, expected 5×5 for x of shape (5, 5)")
+    assert "the values you return are right, the last ones are missing" in message
+    assert "padded one side" not in message and "Likely mistake" not in message
+
+
+def test_one_sided_padding_is_still_named_when_it_explains_every_case() -> None:
+    check = all_checks()["ex02.correlate2d.padding"]
+
+    def one_side(x, w, stride=1, padding=0):  # pads top and left only
+        xp = np.pad(np.asarray(x, float), ((padding, 0), (padding, 0)))
+        kh, kw = np.shape(w)
+        return np.array([[np.sum(xp[i:i + kh, j:j + kw] * w) for j in range(xp.shape[1] - kw + 1)]
+                         for i in range(xp.shape[0] - kh + 1)])
+
+    ok, message, _ = judge(check, run_cases(check, one_side))
+    assert not ok
+    assert message == ("one window too few along each axis: your output is 4×4, expected 5×5 for x of shape (5, 5), "
+                       "w of shape (3, 3), padding=1; the values you return are right, the last ones are missing "
+                       "(do your loops stop before the last window?). Likely mistake: you padded one side only "
+                       "(top/left): `padding` zeros go on ALL four sides (top, bottom, left and right)")
+
+
+def test_no_padding_at_all_is_explained_by_the_call() -> None:
+    _, correlate2d = _bug("correlate2d_no_padding_at_all")
+    check = all_checks()["ex02.correlate2d.padding"]
+    ok, message, _ = judge(check, run_cases(check, correlate2d))
+    assert not ok
+    # output 5x5 from the padded size, but windows cut from the unpadded 5x5 map: at i = 3 the
+    # slice x[3:6] has 2 rows... first the column j = 3: x[0:3, 3:6] is 3x2
+    assert message == ("correlate2d(x: 5×5 array, w: 3×3 array, padding=1) raised ValueError: operands could not be "
+                       "broadcast together with shapes (3,2) (3,3): the slice taken for one window was 3×2, smaller "
+                       "than the 3×3 kernel, so a window ran past the edge of the array being sliced; expected an "
+                       "output of shape 5×5")
+
+
+# --------------------------------------------------------------------------------------------
+# no catalogue entry fires on a natural bug, or on its own near miss
+# --------------------------------------------------------------------------------------------
+CATALOGUE = sorted({(c.id.split(".")[0], c.function, m.name): m for c in all_checks().values()
+                    if c.id.split(".")[0] in AIDS for m in c.misconceptions}.items())
+
+
+@lru_cache(maxsize=None)
+def _natural_verdicts(name: str) -> list[tuple[Check, str]]:
+    prefix, _, source = next(b for b in NATURAL_BUGS if b[1] == name)
+    function, fn = _student(prefix, source)
+    return _verdicts(prefix, function, fn)
+
+
+def test_every_natural_bug_loses_points_and_every_function_has_natural_bugs() -> None:
+    functions: set[tuple[str, str]] = set()
+    for prefix, name, source in NATURAL_BUGS:
+        assert _natural_verdicts(name), f"{name} passes every check"
+        functions.add((prefix, _student(prefix, source)[0]))
+    catalogued = {(p, f) for (p, f, _), _ in CATALOGUE}
+    assert catalogued <= functions, catalogued - functions
+
+
+@pytest.mark.parametrize("key", [k for k, _ in CATALOGUE], ids=lambda k: f"{k[1]}:{k[2]}")
+def test_catalogue_entry_never_fires_on_a_natural_bug(key: tuple[str, str, str]) -> None:
+    prefix, function, name = key
+    mistake: Misconception = dict(CATALOGUE)[key]
+    for bug_prefix, bug, source in NATURAL_BUGS:
+        if bug_prefix != prefix or _student(prefix, source)[0] != function:
+            continue
+        for check, message in _natural_verdicts(bug):
+            assert mistake.message not in message, (bug, check.id, message)
+            assert "Likely mistake" not in message, (bug, check.id, message)
+
+
+def _near_miss(check: Check, m: Misconception, cases: list[Any]) -> list[dict[str, Any]] | None:
+    """Outcomes of a student who has mistake ``m`` on every case but one failing case, where
+    the answer is the mistake's plus 1 at its first value (another bug); None when ``m`` fails
+    fewer than two cases."""
+    from course.grading.recorder import encode
+
+    results, failing = [], []
+    for i, (args, kwargs) in enumerate(cases):
+        expected = check.reference(*args, **kwargs)
+        try:
+            wrong = m.compute(*args, **kwargs)
+        except Exception:
+            wrong = expected
+        if not check.compare(wrong, expected):
+            failing.append(i)
+        results.append({"ok": True, "value": encode(wrong)})
+    if len(failing) < 2:
+        return None
+    from course.grading.recorder import decode
+
+    last = failing[-1]
+    value = np.array(decode(results[last]["value"]), dtype=float, copy=True)
+    if value.size == 0:
+        return None
+    value.flat[0] += 1
+    results[last] = {"ok": True, "value": encode(value)}
+    return results
+
+
+@pytest.mark.parametrize("key", [k for k, _ in CATALOGUE], ids=lambda k: f"{k[1]}:{k[2]}")
+def test_catalogue_entry_never_fires_on_its_near_miss(key: tuple[str, str, str]) -> None:
+    prefix, function, name = key
+    tried = 0
+    for check_id, check in sorted(all_checks().items()):
+        if not check_id.startswith(prefix + ".") or check.function != function:
+            continue
+        m = next((m for m in check.misconceptions if m.name == name), None)
+        if m is None or not _is_value_mistake(check, m):
+            continue
+        cases = _cases(check_id, SEEDS[0])
+        results = _near_miss(check, m, cases)
+        if results is None:
+            continue
+        tried += 1
+        ok, message, _ = judge(check, results, cases)
+        assert not ok
+        assert m.message not in message, (check_id, message)
+    if name in _SINGLE_CASE_ONLY:
+        return
+    assert tried, f"{function}: {name} never fails two cases of a check"
+
+
+_SINGLE_CASE_ONLY = {"always_bias"}  # wrong only for bias=False: one case per check
+
+
+def _is_value_mistake(check: Check, m: Misconception) -> bool:
+    args, kwargs = check.make_cases(SEEDS[0])[0]
+    try:
+        out = m.compute(*args, **kwargs)
+    except Exception:
+        return True
+    try:
+        return np.asarray(out).dtype.kind in "biufc"
+    except Exception:
+        return False
+
+
+# --------------------------------------------------------------------------------------------
+# symptoms and exceptions in the student's terms
+# --------------------------------------------------------------------------------------------
+def test_symptom_names_the_first_differing_position_in_2d() -> None:
+    check = all_checks()["ex02.correlate2d.valid"]
+    expected = np.array([[12.0, 12, 17], [10, 17, 19], [9, 6, 14]])  # the slide's answer
+    got = expected.copy()
+    got[1, 2] = 18.0
+    message = diagnose(check, ((X5, W3), {}), got, expected)
+    assert message.startswith("your output differs first at [1, 2] for x of shape (5, 5), w of shape (3, 3): "
+                              "you return 18.0, expected 19.0 (1 of 9 values wrong")
+
+
+def test_transposed_and_integer_outputs_are_described() -> None:
+    check = all_checks()["ex02.correlate2d.valid"]
+    expected = np.array([[1.5, 2.0, 0.0], [4.25, -1.0, 3.0]])
+    assert diagnose(check, ((X5, W3), {}), expected.T, expected) == (
+        "your output is 3×2, expected 2×3 for x of shape (5, 5), w of shape (3, 3): rows and columns are swapped "
+        "(your output is the transpose of the expected one)")
+    message = diagnose(check, ((X5, W3), {}), np.array([[1, 2, 0], [4, -1, 3]]), expected)
+    assert message == ("your output holds whole numbers (dtype int64) for x of shape (5, 5), w of shape (3, 3), but the "
+                       "expected values have fractions (e.g. 1.5): the fractional parts were cut off")
+
+
+def test_one_axis_short_is_said_per_axis() -> None:
+    check = all_checks()["ex04.max_pool2d.basic"]
+    x = np.arange(16.0).reshape(4, 4)
+    expected = np.array([[5.0, 7.0], [13.0, 15.0]])
+    message = diagnose(check, ((x, 2), {}), np.array([[5.0, 7.0, 7.0], [13.0, 15.0, 15.0]]), expected)
+    assert message.startswith("one column too many: your output is 2×3, expected 2×2 for x of shape (4, 4)")
+
+
+def test_exception_names_call_shapes_and_expected_output() -> None:
+    check = all_checks()["ex03.conv_layer_forward.channels"]
+    x, weight, bias = np.zeros((2, 5, 6)), np.zeros((3, 2, 2, 3)), np.zeros(3)
+    message = explain_error(check, ((x, weight, bias), {}), "IndexError: index 2 is out of bounds for axis 0 with size 2")
+    # (C_out, H - kH + 1, W - kW + 1) = (3, 4, 4)
+    assert message == ("conv_layer_forward(x: 2×5×6 array, weight: 3×2×2×3 array, bias: array of 3 values) raised "
+                       "IndexError: index 2 is out of bounds for axis 0 with size 2; expected an output of shape 3×4×4")
+    size = all_checks()["ex02.conv_output_size.stride_padding"]
+    assert explain_error(size, ((9, 5), {"stride": 3, "padding": 2}), "TypeError: bad") == (
+        "conv_output_size(n=9, k=5, stride=3, padding=2) raised TypeError: bad; expected 3")
+
+
+def test_a_crash_on_some_cases_is_reported_where_it_happens() -> None:
+    check = all_checks()["ex02.correlate2d.valid"]
+    cases = check.make_cases()
+    expected = [check.reference(*a, **k) for a, k in cases]
+    outcomes = [Outcome(value=expected[0]), Outcome(error="ZeroDivisionError: division by zero")] + [
+        Outcome(value=e) for e in expected[2:]]
+    messages = diagnose_outcomes(check, cases, outcomes, expected)
+    assert messages[0] is None and messages[1].startswith("correlate2d(x: ")
+    assert "raised ZeroDivisionError: division by zero; expected an output of shape" in messages[1]
+    assert "Likely mistake" not in messages[1]
+
+
+def test_none_or_text_returned_is_said_plainly() -> None:
+    check = all_checks()["ex02.correlate2d.valid"]
+    expected = np.array([[12.0, 12, 17], [10, 17, 19], [9, 6, 14]])
+    assert diagnose(check, ((X5, W3), {}), None, expected) == (
+        "correlate2d returned None for x of shape (5, 5), w of shape (3, 3), expected an array of shape 3×3: "
+        "does the function end without `return`?")
+    from course.grading.recorder import decode, encode
+
+    text = decode(encode("not done"))  # what the grader gets back for a string
+    assert diagnose(check, ((X5, W3), {}), text, expected) == (
+        "correlate2d returned 'not done' for x of shape (5, 5), w of shape (3, 3), expected an array of shape 3×3")
+    size = all_checks()["ex02.conv_output_size.stride_padding"]
+    assert diagnose(size, ((9, 5), {"stride": 3, "padding": 2}), None, 3).startswith(
+        "conv_output_size returned None for n=9, k=5, stride=3, padding=2, expected 3:")
