@@ -253,3 +253,17 @@ def test_prepare_cell_sends_secret_cases_and_rewrites_only_the_call(tmp_path: Pa
     cases = casefile.decode_cases(casefile.unseal(key, sent[0].nonce, blob))
     again = get("ex01.convolve1d.full.hidden").make_cases(get("ex01.convolve1d.full.hidden").seed_from(b"s" * 32))
     assert len(cases) == len(again) and all(np.array_equal(a[0][0], b[0][0]) for a, b in zip(cases, again))
+
+
+def test_the_static_scan_resolves_names_bound_in_locked_cells(call) -> None:
+    # `np` comes from the release's locked import cell; the record itself is clean (as if the
+    # guard had missed the call): the scan alone must still see numpy's convolve
+    key, sent = call
+    nb = _notebook()
+    nb.cells.insert(0, nbformat.v4.new_code_cell("import numpy as np", metadata={"nbgrader": {
+        "grade": False, "solution": False, "locked": True, "grade_id": "imports", "schema_version": 3}}))
+    nb.cells[1].source = "def convolve1d(x, w, mode='full'):\n    return np.convolve(x, w, mode)\n"
+    sent.cell_index = 2
+    nb.cells[2].outputs = [_record(key, sent.nonce, _right_outputs(sent.cases))]
+    meta = _decide(nb, key, [sent])
+    assert meta["cells"]["test-0"]["kind"] == "Shortcut" and "numpy.convolve" in meta["cells"]["test-0"]["message"]

@@ -147,7 +147,7 @@ def test_good_submission_full_marks(hostile: dict) -> None:
 @pytest.mark.parametrize("student,status,words", [
     ("invalid_json", "invalid", "not valid JSON"),
     ("missing", "missing", "was not submitted"),
-    ("no_folder", "missing", "was not submitted"),
+    ("no_folder", "missing", "no folder ex01_convolution_1d in the student's submission"),
 ])
 def test_unreadable_submissions_score_zero(hostile: dict, student: str, status: str, words: str) -> None:
     row = _row(hostile, student)
@@ -237,5 +237,5 @@ def test_reasons_are_plain_words_without_paths(hostile: dict) -> None:
 
 def test_csv_columns(hostile: dict) -> None:
     text = (hostile["root"] / "grades.csv").read_text("utf-8")
-    assert text.splitlines()[0] == "student_id,assignment,score,max_score,status,reason"
+    assert text.splitlines()[0] == "student_id,assignment,score,max_score,status,reason,late_seconds,penalty"
     assert json.dumps(hostile["rows"])  # plain strings only

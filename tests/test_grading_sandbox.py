@@ -6,6 +6,8 @@ from __future__ import annotations
 from course.grading.sandbox import COURSE_LIB, Layout, Limits, kernel_argv
 from course.grading.sandbox.command import python_roots
 
+LIMITS = Limits(memory_mb=2048, processes=64, tmp_size_mb=256, file_size_mb=64, open_files=256)
+
 
 def _layout(scratch: str, userns_fd: int | None = None) -> Layout:
     return Layout(scratch=scratch, python_roots=python_roots(), course_lib="/stage/lib", userns_fd=userns_fd)
@@ -27,14 +29,14 @@ def _mount_steps(argv: list[str]) -> list[tuple[str, str]]:
 def test_binds_are_not_hidden_by_the_throw_away_tmp(tmp_path) -> None:
     # A CI clone may live under /tmp: the venv, the course files and the kernel's folder must be
     # mounted after the tmpfs on /tmp, or the kernel cannot even start Python.
-    steps = _mount_steps(kernel_argv(_layout(str(tmp_path)), Limits()))
+    steps = _mount_steps(kernel_argv(_layout(str(tmp_path)), LIMITS))
     tmpfs = steps.index(("--tmpfs", "/tmp"))
     binds = [i for i, (opt, _) in enumerate(steps) if "bind" in opt]
     assert binds and all(i > tmpfs for i in binds), steps
 
 
 def test_the_kernels_folder_is_the_only_writable_bind(tmp_path) -> None:
-    argv = kernel_argv(_layout(str(tmp_path)), Limits())
+    argv = kernel_argv(_layout(str(tmp_path)), LIMITS)
     writable = [argv[i + 2] for i, arg in enumerate(argv[: argv.index("--")]) if arg == "--bind"]
     assert writable == [str(tmp_path)]
     assert argv[argv.index("--chdir") + 1] == str(tmp_path)
@@ -42,7 +44,7 @@ def test_the_kernels_folder_is_the_only_writable_bind(tmp_path) -> None:
 
 
 def test_no_network_no_host_pids_and_a_clean_environment(tmp_path) -> None:
-    argv = kernel_argv(_layout(str(tmp_path)), Limits())
+    argv = kernel_argv(_layout(str(tmp_path)), LIMITS)
     outer = argv[: argv.index("--")]
     for flag in ("--unshare-net", "--unshare-pid", "--unshare-user", "--disable-userns", "--die-with-parent",
                  "--new-session", "--clearenv"):
@@ -53,7 +55,7 @@ def test_no_network_no_host_pids_and_a_clean_environment(tmp_path) -> None:
 
 
 def test_as_root_the_kernel_drops_to_nobody_before_the_limits(tmp_path) -> None:
-    argv = kernel_argv(_layout(str(tmp_path), userns_fd=7), Limits(memory_mb=512, processes=32))
+    argv = kernel_argv(_layout(str(tmp_path), userns_fd=7), Limits(memory_mb=512, processes=32, tmp_size_mb=16, file_size_mb=8, open_files=64))
     inner = argv[argv.index("--") + 1:]
     assert inner[0].endswith("setpriv") and "--reuid=65534" in inner and "--bounding-set=-all" in inner
     prlimit = next(i for i, a in enumerate(inner) if a.endswith("prlimit"))

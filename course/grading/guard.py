@@ -87,45 +87,55 @@ def boot(preload: tuple[str, ...] = ()) -> None:
     os.unlink(path)
     if len(key) != KEY_BYTES:
         raise RuntimeError("the grading key is malformed")
-    originals = _install_sentinels()
+    originals, sentinels = _install_sentinels()
     profiler = _make_profiler()
-    hook = _make_hook(key, folder, originals, profiler)
+    hook = _make_hook(key, folder, originals, [profiler, *sentinels])
     sys.addaudithook(hook)
     builtins.__dict__[ENTRY] = sys.modules[__name__]
     _booted.append(True)
 
 
+def _namespaces() -> list[dict[str, Any]]:
+    """The ``__dict__`` of every loaded module, read without running any module's ``__getattr__``."""
+    found = []
+    for module in list(sys.modules.values()):
+        try:
+            namespace = object.__getattribute__(module, "__dict__")
+        except Exception:
+            continue
+        if isinstance(namespace, dict):
+            found.append(namespace)
+    return found
+
+
 def _loaded_extensions() -> frozenset[str]:
     found = set()
-    for module in list(sys.modules.values()):
-        f = getattr(module, "__file__", None) or ""
+    for namespace in _namespaces():
+        f = namespace.get("__file__")
         if isinstance(f, str) and f.endswith((".so", ".pyd")):
             found.add(f)
     return frozenset(found)
 
 
-def _install_sentinels() -> dict[str, Any]:
+def _install_sentinels() -> tuple[dict[str, Any], list[Any]]:
     """Replace NumPy's whole-job C functions by sentinels in every loaded module; return the
-    originals (label -> function), which only the audit hook keeps."""
+    originals (label -> function), which only the audit hook keeps, and the sentinels."""
     originals: dict[str, Any] = {}
     replacements: dict[int, Any] = {}
     for module_name, attr in SENTINEL_TARGETS:
         module = sys.modules.get(module_name)
-        fn = getattr(module, attr, None) if module is not None else None
+        fn = module.__dict__.get(attr) if module is not None else None
         if fn is None:
             continue
         label = f"{module_name}.{attr}"
         originals[label] = fn
         replacements[id(fn)] = _make_sentinel(label)
-    for module in list(sys.modules.values()):
-        namespace = getattr(module, "__dict__", None)
-        if not isinstance(namespace, dict):
-            continue
+    for namespace in _namespaces():
         for name, value in list(namespace.items()):
             sentinel = replacements.get(id(value))
             if sentinel is not None and any(value is o for o in originals.values()):
                 namespace[name] = sentinel
-    return originals
+    return originals, list(replacements.values())
 
 
 def _make_sentinel(label: str) -> Any:
@@ -186,7 +196,7 @@ def _make_profiler() -> Any:
     return profiler
 
 
-def _make_hook(key: bytes, folder: str, originals: dict[str, Any], profiler: Any) -> Any:
+def _make_hook(key: bytes, folder: str, originals: dict[str, Any], guarded: list[Any]) -> Any:
     """The audit hook. Everything it relies on is captured here, at boot: C functions, builtins
     and immutable values (a cell that patches a module or ``builtins`` later changes nothing
     here). Its state lives in its closure, which nothing a cell can reach refers to. It never runs
@@ -205,10 +215,9 @@ def _make_hook(key: bytes, folder: str, originals: dict[str, Any], profiler: Any
     _len, _type, _sorted, _set, _tuple, _zip, _str, _list, _dict, _bool = (
         len, type, sorted, set, tuple, zip, str, list, dict, bool)
     is_nonce = NONCE_RE.match
+    profiler = guarded[0]  # then the sentinels
     run_code, profiler_code = run.__code__, profiler.__code__
     sentinel_code = _make_sentinel("x.y").__code__
-    guarded = [profiler, *(v for m in list(sys.modules.values()) for v in getattr(m, "__dict__", {}).values()
-                           if getattr(v, "__code__", None) is sentinel_code)]
 
     def parts(fn: Any) -> tuple[Any, ...]:  # what must not change in a guarded function
         closure = fn.__closure__

@@ -10,7 +10,7 @@ For a test cell ``record("ex01.convolve1d.full.hidden", convolve1d)``, :func:`pr
    guard opens the call);
 3. returns the cell's source with the call rewritten to
    ``__course_guard__.run("ex01.convolve1d.full.hidden", convolve1d, "<nonce>", True)``
-   (``True``: watch for whole-job library functions, when the check forbids them).
+   (``True``: watch for whole-job library functions, :func:`watched`).
 
 The grader keeps each :class:`SentCall` (check, nonce, cases, cell) to decide the records later
 (``course.grading.preprocessors.record_verdicts``).
@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import secrets as _random
 from dataclasses import dataclass, field
 from typing import Any
 
 from course.grading.casefile import KEY_BYTES, KEY_FILE, case_file_name, encode_cases, seal
-from course.grading.guard import ENTRY
+from course.grading.guard import ENTRY, WHOLE_JOB_NAME
 from course.grading.preprocessors.cells import record_call_nodes
 from course.grading.sandbox import SANDBOX_UID
 
@@ -37,6 +38,14 @@ class SentCall:
     nonce: str
     cell_index: int
     cases: list[Any] = field(repr=False, default_factory=list)
+
+
+def watched(check: Any) -> bool:
+    """Whether the guard watches the check's graded calls for whole-job library functions: when the
+    check forbids functions named like a convolution, correlation or pooling (``WHOLE_JOB_NAME``);
+    not ex06, where PyTorch's convolutions are the point."""
+    search = re.compile(WHOLE_JOB_NAME).search
+    return any(search(name.rsplit(".", 1)[-1].lower()) for name in check.forbidden)
 
 
 def new_key() -> bytes:
@@ -95,7 +104,7 @@ def prepare_cell(source: str, cell_index: int, folder: str, key: bytes, secret: 
         fn_start, fn_end = _span(lines, node.args[1])
         start, end = _span(lines, node)
         fn_text = raw[fn_start:fn_end].decode("utf-8")
-        call = f"{ENTRY}.run({check.id!r}, {fn_text}, {nonce!r}, {bool(check.forbidden)})"
+        call = f"{ENTRY}.run({check.id!r}, {fn_text}, {nonce!r}, {watched(check)})"
         pieces.append((start, end, call.encode("utf-8")))
         sent.append(SentCall(check.id, nonce, cell_index, cases))
     for start, end, text in reversed(pieces):

@@ -95,6 +95,7 @@ class RecordVerdicts(NbGraderPreprocessor):
                 review: list[str], shortcuts: dict[str, list[str]]) -> tuple[str, str] | None:
         """``None`` when every graded call of the cell passed, else ``(kind, message)``."""
         from course.grading.checks import get
+        from course.grading.inject import watched
         from course.grading.recorder import judge
 
         if [c.check_id for c in calls] != ids:
@@ -113,7 +114,7 @@ class RecordVerdicts(NbGraderPreprocessor):
                 review.append(f"the guard of the test of {check.function} was changed while it ran")
                 return ("Review", f"{check.function}: the grading guard was changed while the test ran; "
                                   "a person will look at it")
-            ran = list(record["hits"]) if check.forbidden and self.check_shortcuts else []
+            ran = list(record["hits"]) if self.check_shortcuts and watched(check) else []
             if names or ran:
                 shortcuts[check.function] = sorted(set(names) | set(ran))
                 if names:

@@ -33,13 +33,14 @@ BOOTSTRAP = ("import os, runpy; os.closerange(3, 1 << 20); "
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-kernel resource limits (see ``SandboxKernelManager`` for their meaning)."""
+    """Per-kernel resource limits: the values of ``SandboxKernelManager``'s traits, which say what
+    each one means and hold the only defaults."""
 
-    memory_mb: int = 2048
-    processes: int = 64
-    tmp_size_mb: int = 256
-    file_size_mb: int = 64
-    open_files: int = 256
+    memory_mb: int
+    processes: int
+    tmp_size_mb: int
+    file_size_mb: int
+    open_files: int
 
 
 @dataclass(frozen=True)
