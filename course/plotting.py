@@ -12,20 +12,41 @@ Helpers:
     show_spectrogram: a time-frequency map with time in s, frequency in Hz and a colour bar.
     highlight_window: a rectangle outlining a window of cells on a grid (sliding kernels, pools).
     new_axes: a fresh ``(Figure, Axes)`` pair (or a row of axes) without pyplot.
+    show_figure: a figure as an HTML ``<figure>``: the PNG with a text alternative (``alt``) and
+        an optional visible caption. Lectures display every figure through it.
+
+Accessibility: JupyterLab shows a bare matplotlib figure as an ``<img>`` without ``alt``, so a
+screen-reader user hears nothing about it. ``show_figure(fig, alt="...")`` returns an object whose
+HTML representation is ``<figure><img alt="..."><figcaption>...</figcaption></figure>`` and whose
+plain-text representation is the alt text itself (what a text-only front end shows).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import base64
+import html
+import io
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from course._validate import as_numeric_array, check_ndim
 
-__all__ = ["new_axes", "show_grid", "show_signal", "show_spectrogram", "highlight_window", "format_number"]
+__all__ = [
+    "new_axes",
+    "show_grid",
+    "show_signal",
+    "show_spectrogram",
+    "highlight_window",
+    "format_number",
+    "show_figure",
+    "AccessibleFigure",
+]
 
 
 def new_axes(ncols: int = 1, nrows: int = 1, figsize: tuple[float, float] | None = None, **kwargs: Any) -> tuple[Figure, Any]:
@@ -78,11 +99,14 @@ def show_grid(
     vmin: float | None = None,
     vmax: float | None = None,
     fontsize: float | None = None,
+    origin: str = "upper",
+    clabel: str | None = None,
 ) -> Axes:
     """Draw a small 2-D array as a grid of cells with its numbers written in the cells.
 
-    Row 0 is at the top (matrix orientation), cells are square, ticks are the row and column
-    indices. The numbers are written in black or white, whichever reads better on the cell colour.
+    Row 0 is at the top (matrix orientation) by default; with ``origin="lower"`` row 0 is at
+    the bottom, the way a spectrogram or a kernel over (frequency, time) is read: frequency
+    increases upwards. Cells are square, ticks are the row and column indices. The numbers are written in black or white, whichever reads better on the cell colour.
     A 1-D array is drawn as a single row.
 
     Shape:
@@ -97,6 +121,8 @@ def show_grid(
         colorbar: add a colour bar beside the grid.
         vmin, vmax: colour limits; default the array's min and max.
         fontsize: size of the numbers; default chosen from the grid size.
+        origin: ``"upper"`` (row 0 at the top, a matrix) or ``"lower"`` (row 0 at the bottom).
+        clabel: label of the colour bar (with ``colorbar=True``).
 
     Returns:
         The axes drawn on. The image is ``ax.images[-1]`` and the cell texts are the axes'
@@ -104,8 +130,10 @@ def show_grid(
 
     Raises:
         TypeError: ``array`` is not numeric or ``ax`` is not an Axes.
-        ValueError: ``array`` is not 1-D or 2-D.
+        ValueError: ``array`` is not 1-D or 2-D, or ``origin`` is not "upper" or "lower".
     """
+    if origin not in ("upper", "lower"):
+        raise ValueError(f"origin must be 'upper' (row 0 at the top) or 'lower' (row 0 at the bottom), got {origin!r}")
     arr = as_numeric_array(array, "array")
     check_ndim(arr, "array", (1, 2), "(H, W) grid")
     if arr.ndim == 1:
@@ -117,7 +145,7 @@ def show_grid(
     hi = float(np.nanmax(arr)) if vmax is None else vmax
     if hi == lo:
         hi = lo + 1.0
-    im = ax.imshow(arr, cmap=cmap, vmin=lo, vmax=hi, origin="upper", aspect="equal", interpolation="nearest")
+    im = ax.imshow(arr, cmap=cmap, vmin=lo, vmax=hi, origin=origin, aspect="equal", interpolation="nearest")
     ax.set_xticks(np.arange(w))
     ax.set_yticks(np.arange(h))
     ax.set_xticks(np.arange(-0.5, w, 1.0), minor=True)
@@ -138,21 +166,32 @@ def show_grid(
                     color="black" if luminance > 0.5 else "white",
                 )
     if colorbar:
-        ax.figure.colorbar(im, ax=ax, shrink=0.8)
+        ax.figure.colorbar(im, ax=ax, shrink=0.8, label=clabel or "")
     if title is not None:
         ax.set_title(title)
     return ax
 
 
 def highlight_window(
-    ax: Axes, row: int, col: int, height: int, width: int, color: str = "red", linewidth: float = 2.5
+    ax: Axes,
+    row: int,
+    col: int,
+    height: int,
+    width: int,
+    color: str = "red",
+    linewidth: float = 2.5,
+    inset: float = 0.0,
+    linestyle: str = "-",
 ) -> Rectangle:
-    """Outline the ``height x width`` window whose top-left cell is ``(row, col)`` on a grid.
+    """Outline the ``height x width`` window whose first cell is ``(row, col)`` on a grid.
 
-    Move it later with ``rect.set_xy((col - 0.5, row - 0.5))``.
+    ``inset`` (in cells, e.g. 0.08) draws the outline that much inside the window, so that
+    overlapping windows (stride smaller than the window) stay distinguishable.
+    Move it later with ``rect.set_xy((col - 0.5, row - 0.5))`` (with ``inset=0``).
     """
     rect = Rectangle(
-        (col - 0.5, row - 0.5), width, height, fill=False, edgecolor=color, linewidth=linewidth
+        (col - 0.5 + inset, row - 0.5 + inset), width - 2 * inset, height - 2 * inset,
+        fill=False, edgecolor=color, linewidth=linewidth, linestyle=linestyle,
     )
     ax.add_patch(rect)
     return rect
@@ -208,6 +247,7 @@ def show_signal(
         stem.markerline.set_color(color)
         stem.stemlines.set_color(color)
     if dt is None:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # sample indices are whole numbers
         ax.set_xlabel("n (samples)" if unit == "samples" else f"n ({unit})")
     else:
         ax.set_xlabel(f"time ({unit})")
@@ -228,12 +268,20 @@ def show_spectrogram(
     cmap: str = "magma",
     colorbar: bool = True,
     clabel: str = "magnitude (dB)",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    symmetric: bool = False,
 ) -> Axes:
     """Draw a time-frequency map ``spec[f, t]`` with time in s, frequency in Hz and a colour bar.
 
     Shape:
         spec: ``(F, T)`` -- frequency rows (low at the bottom), time columns.
         times: ``(T,)`` frame centres in seconds. freqs: ``(F,)`` bin centres in Hz.
+
+    Args:
+        vmin, vmax: colour limits (default the map's min and max).
+        symmetric: centre the colour scale on 0 (``-m .. m`` with ``m`` the largest magnitude):
+            use it with a diverging colour map such as ``"RdBu_r"`` so that white means 0.
 
     Returns:
         The axes; the image is ``ax.images[-1]`` (update it with ``set_data``).
@@ -251,7 +299,10 @@ def show_spectrogram(
     dt = t[1] - t[0] if t.size > 1 else 1.0
     df = f[1] - f[0] if f.size > 1 else 1.0
     extent = (t[0] - dt / 2, t[-1] + dt / 2, f[0] - df / 2, f[-1] + df / 2)
-    im = ax.imshow(s, origin="lower", aspect="auto", extent=extent, cmap=cmap, interpolation="nearest")
+    if symmetric:
+        m = float(np.nanmax(np.abs(s))) or 1.0
+        vmin, vmax = -m, m
+    im = ax.imshow(s, origin="lower", aspect="auto", extent=extent, cmap=cmap, interpolation="nearest", vmin=vmin, vmax=vmax)
     ax.set_xlabel("time (s)")
     ax.set_ylabel("frequency (Hz)")
     if colorbar:
@@ -259,3 +310,74 @@ def show_spectrogram(
     if title is not None:
         ax.set_title(title)
     return ax
+
+
+# --------------------------------------------------------------------------- accessible display
+class AccessibleFigure:
+    """A rendered figure with a text alternative, displayed as an HTML ``<figure>``.
+
+    Made by :func:`show_figure`. In Jupyter the HTML representation is
+    ``<figure><img src="data:image/png;base64,..." alt="..."><figcaption>...</figcaption></figure>``;
+    the plain-text representation is the alt text (what a text-only front end, or a
+    screen reader reading the text output, gets). No bare ``image/png`` is offered, so no
+    front end can pick an image without its text alternative.
+
+    Attributes:
+        png: the PNG bytes. alt: the text alternative. caption: the visible caption or None.
+        width, height: the image size in pixels.
+    """
+
+    def __init__(self, png: bytes, alt: str, caption: str | None = None) -> None:
+        from PIL import Image
+
+        self.png = png
+        self.alt = alt
+        self.caption = caption
+        with Image.open(io.BytesIO(png)) as im:
+            self.width, self.height = im.size
+
+    @property
+    def html(self) -> str:
+        """The ``<figure>`` element (alt text and caption HTML-escaped)."""
+        data = base64.b64encode(self.png).decode("ascii")
+        img = (
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt, quote=True)}" '
+            f'width="{self.width}" style="max-width:100%;height:auto">'
+        )
+        cap = "" if not self.caption else f"<figcaption>{html.escape(self.caption)}</figcaption>"
+        return f'<figure class="course-figure" style="margin:0.5em 0">{img}{cap}</figure>'
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/html": self.html, "text/plain": f"[figure] {self.alt}"}
+
+    def __repr__(self) -> str:
+        return f"AccessibleFigure({self.width}x{self.height} px, alt={self.alt!r})"
+
+
+def show_figure(fig: Figure, alt: str, caption: str | None = None, dpi: float = 100.0) -> AccessibleFigure:
+    """Render ``fig`` to PNG and return it with its text alternative, for display in a notebook.
+
+    Leave the result as a cell's last expression (or ``display`` it): Jupyter shows
+    ``<figure><img alt="..."><figcaption>caption</figcaption></figure>``.
+
+    Args:
+        fig: a matplotlib ``Figure`` (e.g. from :func:`new_axes` or ``ax.figure``).
+        alt: what the figure shows, in words (not "a figure"): what is plotted against what and
+            what the reader should notice. Required, at least a few words.
+        caption: optional visible caption under the image.
+        dpi: resolution of the PNG.
+
+    Raises:
+        TypeError: ``fig`` is not a matplotlib Figure.
+        ValueError: ``alt`` is empty or too short to describe anything (under 15 characters).
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure (use ax.figure for an Axes), got {type(fig).__name__}")
+    if not isinstance(alt, str) or len(alt.strip()) < 15:
+        raise ValueError(f"alt must describe what the figure shows in a sentence (at least 15 characters), got {alt!r}")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    return AccessibleFigure(buffer.getvalue(), " ".join(alt.split()), caption)

@@ -155,3 +155,71 @@ def test_new_axes_grid_shape():
 @pytest.mark.parametrize(("value", "text"), [(3, "3"), (3.0, "3"), (1.5, "1.5"), (0.125, "0.12"), (-2.0, "-2"), (float("nan"), "nan")])
 def test_format_number(value, text):
     assert format_number(value) == text
+
+
+# --- orientation, colour limits, outlines ----------------------------------------------------
+def test_show_grid_origin_lower_puts_row_0_at_the_bottom():
+    fig, (up, low) = new_axes(2, 1)
+    arr = np.array([[1, 2], [3, 4]])
+    show_grid(arr, ax=up)
+    show_grid(arr, ax=low, origin="lower", colorbar=True, clabel="weight")
+    # in data coordinates row 0 is at y = 0 in both; what differs is which way the y axis runs
+    assert up.get_ylim()[0] > up.get_ylim()[1]   # inverted: row 0 drawn at the top
+    assert low.get_ylim()[0] < low.get_ylim()[1]  # row 0 drawn at the bottom
+    fig.canvas.draw()
+    y_row0 = low.transData.transform((0, 0))[1]
+    y_row1 = low.transData.transform((0, 1))[1]
+    assert y_row0 < y_row1  # display y grows upwards: row 1 is above row 0
+    assert fig.axes[-1].get_ylabel() == "weight"
+    with pytest.raises(ValueError, match="origin"):
+        show_grid(arr, origin="left")
+
+
+def test_show_spectrogram_symmetric_scale_centres_white_on_zero():
+    spec = np.array([[-1.0, 0.5], [2.0, -3.0]])
+    ax = show_spectrogram(spec, np.array([0.0, 0.1]), np.array([0.0, 100.0]), cmap="RdBu_r", symmetric=True)
+    assert ax.images[-1].get_clim() == (-3.0, 3.0)
+    ax = show_spectrogram(spec, np.array([0.0, 0.1]), np.array([0.0, 100.0]), vmin=-1, vmax=1)
+    assert ax.images[-1].get_clim() == (-1, 1)
+
+
+def test_highlight_window_inset_keeps_overlapping_windows_apart():
+    fig, ax = new_axes()
+    a = highlight_window(ax, 0, 0, 3, 3, inset=0.1, linestyle="--")
+    assert a.get_xy() == pytest.approx((-0.4, -0.4))
+    assert (a.get_width(), a.get_height()) == pytest.approx((2.8, 2.8))
+    assert a.get_linestyle() == "--"
+
+
+# --- show_figure: a figure with its text alternative ----------------------------------------
+def test_show_figure_html_has_the_png_and_an_escaped_alt():
+    import base64
+    import re
+
+    from course.plotting import AccessibleFigure, show_figure
+
+    fig, ax = new_axes(figsize=(2, 1))
+    ax.plot([0, 1], [0, 1])
+    shown = show_figure(fig, alt='A rising line from (0, 0) to (1, 1), "y = x" <linear>', caption="y = x")
+    assert isinstance(shown, AccessibleFigure)
+    html = shown._repr_html_()
+    img = re.search(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]*)"', html)
+    assert img, html[:200]
+    png = base64.b64decode(img.group(1))
+    assert png.startswith(b"\x89PNG") and png == shown.png
+    assert img.group(2) == "A rising line from (0, 0) to (1, 1), &quot;y = x&quot; &lt;linear&gt;"
+    assert "<figcaption>y = x</figcaption>" in html
+    bundle = shown._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "text/plain"}, "no bare image/png that a front end could show without its alt"
+    assert bundle["text/plain"].endswith('"y = x" <linear>')
+    assert shown.width > 0 and shown.height > 0
+
+
+def test_show_figure_refuses_a_figure_without_a_description():
+    from course.plotting import show_figure
+
+    fig, _ax = new_axes()
+    with pytest.raises(ValueError, match="alt"):
+        show_figure(fig, alt="figure")
+    with pytest.raises(TypeError, match="ax.figure"):
+        show_figure(_ax, alt="a line plot of nothing at all, for the test")

@@ -86,6 +86,17 @@ class EquivarianceDemo(FigureWidget):
         # a 1-D map pooled as a (1, n) image with (1, p) windows, stride p
         return course.max_pool2d(fmap[np.newaxis, :], (1, p), (1, p))[0]
 
+    def describe(self) -> str:
+        """Text alternative of the figure for the current shift (read by screen readers)."""
+        s, p = int(self.shift.value), int(self.pool.value)
+        return (
+            f"Three line plots against n (samples). Top: the input shifted by {s} samples (blue) over the original "
+            f"(grey). Middle: the feature map of the shifted input (orange), with its peak at n = {self.peak} "
+            f"(red dotted line), over the map of the original (grey): the same curve moved by {s} samples. "
+            f"Bottom: both maps max-pooled over windows of {p} samples (green shifted, grey original): "
+            f"{self.n_pooled_changed} of {self.pooled.size} pooled values changed noticeably."
+        )
+
     def update(self) -> None:
         """Shift the input, recompute the feature map and both pooled maps, redraw."""
         s, p = int(self.shift.value), int(self.pool.value)

@@ -50,6 +50,16 @@ class ParameterCounter(FigureWidget):
         self._watch(*self.controls)
         self.update()
 
+    def describe(self) -> str:
+        """Text alternative of the bar chart (read by screen readers)."""
+        c_out, n_out, _ = self.output_shape
+        n = int(self.size.value)
+        return (
+            f"Horizontal bar chart, number of parameters on a log scale. For a {int(self.c_in.value)}x{n}x{n} input "
+            f"and a {c_out}x{n_out}x{n_out} output: conv layer {self.conv_params:,} parameters (blue bar), "
+            f"dense layer {self.dense_params:,} (red bar), {self.ratio:,.0f} times more."
+        )
+
     def update(self) -> None:
         """Recount both layers for the current sliders and redraw the bars."""
         k = int(self.kernel.value)

@@ -56,6 +56,16 @@ class PoolingExplorer(FigureWidget):
         self._watch(self.size, self.stride, self.statistic)
         self.update()
 
+    def describe(self) -> str:
+        """Text alternative of the figure (read by screen readers)."""
+        f, t = self.spec.shape
+        return (
+            f"Two colour maps of frequency ({self.freqs[0]:.0f} to {self.freqs[-1]:.0f} Hz, upwards) against time "
+            f"({self.times[0]:.2f} to {self.times[-1]:.2f} s), same colour scale in dB. Left: the {f} x {t} "
+            f"spectrogram. Right: the map after {self._label}, {self.output_shape[0]} x {self.output_shape[1]} "
+            f"cells: coarser blocks that keep the bright sweep."
+        )
+
     def update(self) -> None:
         """Pool the spectrogram with the current settings and redraw the pooled map."""
         stat = self.statistic.value
@@ -70,6 +80,7 @@ class PoolingExplorer(FigureWidget):
             self.pooled = course.adaptive_max_pool2d(self.spec, (9, 9))
             label = "adaptive max pool to 9x9"
         self.output_shape = tuple(self.pooled.shape)
+        self._label = label
         self.out_image.set_data(self.pooled)
         self.info.value = (
             f"{label}: {self.spec.shape[0]} × {self.spec.shape[1]} → "

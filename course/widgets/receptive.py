@@ -102,6 +102,18 @@ class ReceptiveFieldExplorer(FigureWidget):
         if not self._editing:
             self.update()
 
+    def describe(self) -> str:
+        """Text alternative of the diagram (read by screen readers)."""
+        lo, hi = int(self.levels[0].min()), int(self.levels[0].max())
+        connected = self.levels[0].size
+        holes = f"; {self.span - connected} samples inside that span are not connected (holes)" if connected < self.span else ""
+        return (
+            f"Diagram of {len(self.layers)} layers stacked above the input, units as dots. Red lines follow the "
+            f"connections of one unit of the top layer down to the input: it depends on input samples {lo} to {hi} "
+            f"(orange band), a receptive field of {self.rf} samples{holes}. Layers (kernel, stride, dilation) from "
+            f"the input up: {', '.join(str(tuple(l)) for l in self.layers)}."
+        )
+
     # --- computation and drawing --------------------------------------------------------------
     def update(self) -> None:
         """Store the edited layer, recompute the receptive field and the connections, redraw."""

@@ -139,6 +139,17 @@ class SlidingConvolution(FigureWidget):
         out_top = max(np.abs(self.output_full).max(), 1e-9) * 1.15
         self.ax_out.set_ylim(-out_top, out_top)
 
+    def describe(self) -> str:
+        """Text alternative of the figure for the current t (read by screen readers)."""
+        t = self.position
+        return (
+            f"Sliding convolution at output time t = {t}. Top: the input signal '{self.signal_dropdown.value}' "
+            f"x[a] (blue stems) and the kernel '{self.kernel_dropdown.value}' flipped and shifted to t, w[t - a] "
+            f"(red stems, over a = {t - self.w.size + 1} to {t}). Middle: their products x[a] w[t - a], which sum to "
+            f"{self.products.sum():.4g}. Bottom: the output y[0] to y[{t}] computed so far (orange), ending at "
+            f"y[{t}] = {self.output_full[t]:.4g}; the rest of the {self.output_full.size} outputs in grey."
+        )
+
     def update(self) -> None:
         """Place the flipped kernel at t, compute the products and the output so far, redraw."""
         t = int(self.slider.value)

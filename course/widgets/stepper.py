@@ -104,6 +104,21 @@ class ConvolutionStepper(FigureWidget):
             f"<div>sum = <b>{format_number(self.value)}</b> → y[{i}, {j}]</div>"
         )
 
+    def describe(self) -> str:
+        """Text alternative of the figure at the current position (read by screen readers)."""
+        i, j = self.highlight
+        kh, kw = self.w.shape
+        done = "; ".join(
+            " ".join("_" if np.isnan(v) else format_number(v) for v in row) for row in self.output_values
+        )
+        return (
+            f"Three grids. Left: the {self.x.shape[0]}x{self.x.shape[1]} input with a red square around the "
+            f"{kh}x{kw} window at rows {i} to {i + kh - 1}, columns {j} to {j + kw - 1}. Middle: the kernel"
+            f"{', flipped by 180 degrees (true convolution)' if self.flip.value else ''}. Right: the feature map "
+            f"filled up to cell ({i}, {j}), whose value is the sum of the window's products, "
+            f"{format_number(self.value)}. Feature map so far, row by row (_ = not computed yet): {done}."
+        )
+
     def update(self) -> None:
         """Move the window to the slider's position; compute the 9 products and the sum."""
         kh, kw = self.w.shape
