@@ -18,7 +18,28 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.GuardedExecute.timeout = 60
 c.GuardedExecute.notebook_timeout = 120
 c.GuardedExecute.max_output_bytes = 1_000_000
-c.SandboxKernelManager.sandbox_memory_mb = 2048
+
+# The grading kernel's sandbox (course/grading/sandbox/__init__.py says what each limit stops).
+c.SandboxKernelManager.memory_mb = 2048
+c.SandboxKernelManager.processes = 64
+c.SandboxKernelManager.tmp_size_mb = 256
+c.SandboxKernelManager.file_size_mb = 64
+# The only course files a grading kernel sees: the guard, the wire format and the helpers the
+# exercises import; never the reference implementations or the checks (ARCHITECTURE.md).
+c.SandboxKernelManager.course_modules = [
+    "course/__init__.py", "course/_lazy.py", "course/_validate.py", "course/shapes.py", "course/plotting.py",
+    "course/grading/__init__.py", "course/grading/recorder.py", "course/grading/casefile.py",
+    "course/grading/guard.py",
+]
+# Libraries that do a convolution or pooling exercise's whole job cannot even be imported.
+c.SandboxKernelManager.hidden_modules = ["scipy.signal", "scipy.ndimage", "torch", "keras", "tensorflow", "jax"]
+c.GuardedExecute.assignment_kernels = {
+    "ex06_audio_cnn": {
+        "extra_course_modules": ["course/data.py", "course/audio.py", "course/grading/probes.py"],
+        "hidden_modules": ["keras", "tensorflow", "jax"],
+        "preload": ["torch"],
+    },
+}
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
@@ -37,7 +58,31 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
+# Late policy (README, "Running a term"). Due dates and extensions live in the gradebook
+# (`nbgrader db assignment add ID --duedate="2026-12-01 17:00:00 UTC"`, `course extension`); the
+# submission time is nbgrader's timestamp.txt; AssignLatePenalties above asks this plugin for the
+# penalty. Its default method, "percent_per_day", takes percent_per_day % of the score per
+# started day late, at most max_percent %; nbgrader's own methods stay available with
+# c.LateSubmissionPlugin.penalty_method = "zero" (or "none").
+c.AssignLatePenalties.plugin_class = "course.term.lateness.CourseLatePolicy"
+c.CourseLatePolicy.percent_per_day = 10
+c.CourseLatePolicy.max_percent = 50
+
 # Student content is inert wherever it is rendered: the autograded notebooks are cleaned by
 # SanitizeStudentHTML above; the formgrader and the feedback HTML clean again when they render.
 c.HTMLExporter.sanitize_html = True
 c.HTMLExporter.preprocessors = ["course.grading.preprocessors.SanitizeStudentHTML"]
+
+# Feedback (`course feedback`, `nbgrader generate_feedback`): the course's template and policy
+# (course/grading/feedback.py): a summary of every test with its reason at the top, notes on a
+# missing or unreadable notebook, lateness, no hidden tests, maths as MathML (no network).
+# Scoped to GenerateFeedback, so the formgrader keeps its own templates.
+from course.grading.feedback import TEMPLATES as FEEDBACK_TEMPLATES  # noqa: E402
+
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [str(FEEDBACK_TEMPLATES)]
+c.GenerateFeedback.HTMLExporter.template_name = "course_feedback"
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "course.grading.feedback.FeedbackPolicy",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -4,25 +4,33 @@
 
     course release [ID ...]             solutions/ -> exercises/ (nbgrader generate_assignment)
     course check-release                non-zero if exercises/ is stale or leaks a solution / hidden test
-    course autograde ID --submitted DIR [--jobs N] [--timeout S] [--memory-mb M] [--db URL]
-                                        [--csv FILE] [--scheduler ADDRESS]
-    course feedback ID [--db URL]       one HTML report per student (nbgrader generate_feedback)
-    course grades [--csv FILE] [--db URL]   every assignment, every student, from the gradebook
-    course validate PATH.ipynb          run the visible tests of a notebook (nbgrader validate)
+    course autograde ID --submitted DIR [--student S ...] [--jobs N] [--timeout S] [--memory-mb M]
+                                        [--db URL] [--csv FILE] [--scheduler ADDRESS]
+    course feedback ID [--db URL] [--allow-pending]  one HTML report per student; refuses while hand grading is pending
+    course grades [--format long|wide|canvas] [--csv FILE] [--db URL]
+                                        every assignment, every student, from the gradebook
+    course extension ID STUDENT --until "YYYY-MM-DD HH:MM:SS UTC"   a per-student extension
+    course students import ROSTER.csv   names and emails into nbgrader's student table
+    course report ID [--html FILE] [--csv FILE]   the class misconception report
+    course similarity ID [--html FILE]  pairs of students with similar answer code (a hint)
+    course validate PATH.ipynb          run a notebook: one plain line per visible test; exit 1 if one fails
 
 Every command works on the course folder given by ``--root`` (default: the current folder, the
 one holding ``nbgrader_config.py``). nbgrader runs ``alembic`` by name, so the virtual
-environment's ``bin`` folder is put on ``PATH`` here.
+environment's ``bin`` folder is put on ``PATH`` here. The term's commands (grades, extension,
+students, report, similarity) live in :mod:`course.term.commands`.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import contextlib
 import os
 import sys
 from pathlib import Path
 from typing import Any
+
+from course.term.commands import add_term_commands
 
 
 def _ensure_path() -> None:
@@ -78,7 +86,8 @@ def cmd_autograde(args: argparse.Namespace) -> int:
                                      memory_mb=args.memory_mb, no_sandbox=args.no_sandbox)
     try:
         result = autograde_batch(root, args.assignment, args.submitted, jobs=args.jobs, overrides=overrides,
-                                 db_url=args.db, scheduler=args.scheduler, progress=not args.quiet)
+                                 db_url=args.db, scheduler=args.scheduler, students=args.student,
+                                 progress=not args.quiet)
     except SandboxUnavailable as exc:
         print(f"course autograde refuses to run: {exc}", file=sys.stderr)
         return 2
@@ -95,10 +104,27 @@ def cmd_autograde(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    from course.grading.batch import api
+    """One HTML page per student and notebook (``course.grading.feedback`` says what it shows);
+    refuses while a submission still needs hand grading, unless ``--allow-pending``."""
+    from course.grading.batch import BatchLimits, api, default_db_url, load_config
+    from course.grading.feedback import pending_submissions
 
     root = Path(args.root).resolve()
-    a = api(root, args.db)
+    cfg = load_config(root)
+    pending = pending_submissions(args.db or default_db_url(root), BatchLimits(config=cfg).course_id,
+                                  args.assignment, args.student)
+    if pending and not args.allow_pending:
+        print(f"course feedback refuses: {len(pending)} submission(s) of {args.assignment} still need "
+              "grading by hand:", file=sys.stderr)
+        for student, cells in pending:
+            print(f"  {student}: {', '.join(cells) or 'the whole submission'}", file=sys.stderr)
+        print("Grade them in the formgrader first, or pass --allow-pending to send feedback that shows "
+              "those cells as pending.", file=sys.stderr)
+        return 1
+    csv_path = Path(args.csv) if args.csv else root / f"grades_{args.assignment}.csv"
+    if csv_path.is_file():  # the batch's reasons: why a notebook was missing or unreadable
+        cfg.FeedbackPolicy.grades_csv = str(csv_path.resolve())
+    a = api(root, args.db, cfg)
     result = a.generate_feedback(args.assignment, args.student)
     if not result.get("success"):
         print(f"feedback failed:\n{result.get('error') or result.get('log')}", file=sys.stderr)
@@ -109,71 +135,17 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     return 0
 
 
-def grade_rows(db_url: str, course_id: str) -> list[dict[str, Any]]:
-    """Every (student, assignment) pair of the gradebook; 0 for a missing submission."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    rows = []
-    with Gradebook(db_url, course_id) as gb:
-        assignments = sorted(gb.assignments, key=lambda a: a.name)
-        for student in sorted(gb.students, key=lambda s: s.id):
-            for assignment in assignments:
-                try:
-                    sub = gb.find_submission(assignment.name, student.id)
-                    score, submitted, manual = sub.score, True, sub.needs_manual_grade
-                except MissingEntry:
-                    score, submitted, manual = 0.0, False, False
-                rows.append({"student_id": student.id, "assignment": assignment.name,
-                             "score": f"{float(score):g}", "max_score": f"{float(assignment.max_score):g}",
-                             "submitted": str(submitted).lower(), "needs_manual_grade": str(bool(manual)).lower()})
-    return rows
-
-
-def cmd_grades(args: argparse.Namespace) -> int:
-    from course.grading.batch import BatchLimits, default_db_url, load_config
-
-    root = Path(args.root).resolve()
-    rows = grade_rows(args.db or default_db_url(root), BatchLimits(config=load_config(root)).course_id)
-    columns = ["student_id", "assignment", "score", "max_score", "submitted", "needs_manual_grade"]
-    out = open(args.csv, "w", newline="", encoding="utf-8") if args.csv else sys.stdout
-    try:
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    finally:
-        if args.csv:
-            out.close()
-    return 0
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
-    from nbgrader.validator import Validator
-    from traitlets.config import Config
+    """Run the notebook and print one plain line per test (``course.grading.validate``)."""
+    from course.grading.validate import ValidateError, print_report, validate_notebook
 
-    path = Path(args.notebook)
-    if not path.exists():
-        print(f"no such notebook: {path}", file=sys.stderr)
+    try:
+        report = validate_notebook(args.notebook, timeout=args.timeout)
+    except ValidateError as exc:
+        print(f"course validate: {exc}", file=sys.stderr)
         return 2
-    cfg = Config()
-    cfg.Validator.timeout = args.timeout
-    validator = Validator(config=cfg)
-    results = validator.validate(str(path))
-    failed = results.get("failed", []) or results.get("changed", []) or results.get("type_changed", [])
-    _print_validation(validator, results)
-    return 1 if failed else 0
-
-
-def _print_validation(validator: Any, results: dict[str, Any]) -> None:
-    failed = results.get("failed", [])
-    if results.get("type_changed") or results.get("changed"):
-        print("Some test cells were changed: restore them from the released exercise.")
-    if failed:
-        print(f"{len(failed)} test(s) failed:")
-        for item in failed:
-            print("-" * 70)
-            print(item.get("error", "") or item.get("source", ""))
-    elif not results.get("type_changed") and not results.get("changed"):
-        print("Success! Your notebook passes all the visible tests.")
+    print_report(report)
+    return 0 if report.ok else 1
 
 
 def gradebook_url(value: str) -> str:
@@ -218,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("autograde", help="grade every student of DIR/<student>/<ID>/")
     p.add_argument("assignment", metavar="ID")
     p.add_argument("--submitted", required=True, help="folder of student folders: DIR/<student>/<ID>/<ID>.ipynb")
+    p.add_argument("--student", action="append", metavar="S",
+                   help="grade only this student (repeat for several); merged into the gradebook and the class CSV")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel workers (default: number of cores)")
     p.add_argument("--timeout", type=int, default=None,
                    help="seconds for one student's whole notebook (default: GuardedExecute.notebook_timeout in nbgrader_config.py)")
@@ -236,16 +210,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment", metavar="ID")
     p.add_argument("--student", default=None, help="only this student")
     p.add_argument("--db", type=gradebook_url, help="SQLAlchemy URL of the gradebook (default: sqlite:///gradebook.db in the course folder)")
+    p.add_argument("--allow-pending", action="store_true",
+                   help="give feedback even while answers still need grading by hand (they show as pending)")
+    p.add_argument("--csv", help="the autograde CSV whose reasons explain missing or unreadable notebooks "
+                                 "(default: grades_<ID>.csv in the course folder, when it exists)")
     p.set_defaults(func=cmd_feedback)
 
-    p = sub.add_parser("grades", help="CSV of every assignment and every student, from the gradebook")
-    p.add_argument("--csv", help="output file (default: standard output)")
-    p.add_argument("--db", type=gradebook_url, help="SQLAlchemy URL of the gradebook (default: sqlite:///gradebook.db in the course folder)")
-    p.set_defaults(func=cmd_grades)
+    add_term_commands(sub, gradebook_url)
 
-    p = sub.add_parser("validate", help="run a notebook's visible tests (nbgrader validate)")
+    p = sub.add_parser("validate", help="run a notebook and say, one line per visible test, what passed (exit 1 if a test fails)")
     p.add_argument("notebook", metavar="PATH.ipynb")
-    p.add_argument("--timeout", type=int, default=60)
+    p.add_argument("--timeout", type=int, default=60, help="seconds one cell may run (default: 60)")
     p.set_defaults(func=cmd_validate)
     return parser
 
@@ -253,7 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     _ensure_path()
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (`course grades | head -3`): not an error; keep Python's own
+        # flush at exit from raising again
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    return code
 
 
 if __name__ == "__main__":

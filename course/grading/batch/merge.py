@@ -1,51 +1,144 @@
 """Merging a job's outcome into the real gradebook (the parent process only, so SQLite is never
 written concurrently), through nbgrader's ``Gradebook`` API, and its autograded notebook into
-``autograded/<student>/<assignment>/`` (written without following links)."""
+``autograded/<student>/<assignment>/`` (written without following links).
+
+Besides the scores, a merge keeps what a person did: a hand grade (``Grade.manual_score``) is
+never touched, and its flag is raised again only when the answer it was given for changed
+(:mod:`course.term.handgrades`). It applies the course's late policy to the merged scores
+(:mod:`course.term.lateness`); it writes into each autograded notebook's metadata what the
+feedback explains beside the verdicts: ``course_grading.late`` (due date, submission time,
+penalty) and ``course_grading.submission_notes`` (a missing, unreadable or renamed notebook);
+and it records the run's status and reason in the status sidecar (:mod:`course.term.records`).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from traitlets.config import Config
+
 from course.grading.batch.job import Outcome
+from course.term.handgrades import Answers, answer_changed, answers_in, answers_of, needs_manual_grade
+from course.term.lateness import Lateness, apply_late_penalties
+from course.term.records import StatusRecords
+
+METADATA_KEY = "course_grading"
 
 
-def merge_outcome(gb: Any, outcome: Outcome, autograded_root: Path) -> None:
-    from nbgrader.api import MissingEntry
+@dataclass
+class MergeContext:
+    autograded_root: Path  # the course's autograded/ folder
+    records: StatusRecords  # status and reason of each submission's latest run
+    config: Config  # the course's nbgrader configuration (the late policy)
 
+
+def merge_outcome(gb: Any, outcome: Outcome, ctx: MergeContext) -> None:
     aid, sid = outcome.assignment_id, outcome.student_id
     gb.update_or_create_student(sid)
     kwargs = {}
     if outcome.timestamp:
         kwargs["timestamp"] = dt.datetime.fromisoformat(outcome.timestamp)
     gb.update_or_create_submission(aid, sid, **kwargs)
+    folder = ctx.autograded_root / sid / aid
+    previous = answers_in(folder)
+    current = answers_of(outcome.autograded) if outcome.autograded else previous
+    _merge_grades(gb, outcome, previous, current)
+    _merge_comments(gb, outcome)
+    if outcome.status in ("error", "review"):
+        _hold_for_a_person(gb, outcome)
+    gb.db.commit()
+    late = apply_late_penalties(gb, aid, sid, ctx.config)
+    write_autograded(folder, with_metadata(outcome.autograded, late, submission_notes(outcome.reason)))
+    ctx.records.set(aid, sid, outcome.status, base_reason(outcome))
+
+
+def _merge_grades(gb: Any, outcome: Outcome, previous: Answers, current: Answers) -> None:
+    from nbgrader.api import MissingEntry
+
     for g in outcome.grades:
         try:
-            grade = gb.find_grade(g["cell"], g["notebook"], aid, sid)
+            grade = gb.find_grade(g["cell"], g["notebook"], outcome.assignment_id, outcome.student_id)
         except MissingEntry:
             continue
         grade.auto_score = g["auto_score"]
-        grade.needs_manual_grade = bool(g["needs_manual_grade"]) or grade.manual_score is not None
+        changed = answer_changed(previous, current, g["notebook"], g["cell"])
+        grade.needs_manual_grade = needs_manual_grade(grade, bool(g["needs_manual_grade"]), changed)
+
+
+def _merge_comments(gb: Any, outcome: Outcome) -> None:
+    from nbgrader.api import MissingEntry
+
     for c in outcome.comments:
         try:
-            comment = gb.find_comment(c["cell"], c["notebook"], aid, sid)
+            comment = gb.find_comment(c["cell"], c["notebook"], outcome.assignment_id, outcome.student_id)
         except MissingEntry:
             continue
         comment.auto_comment = c["auto_comment"]
-    if outcome.status in ("error", "review"):
-        submission = gb.find_submission(aid, sid)
-        for nb in submission.notebooks:
-            for grade in nb.grades:
-                if grade.manual_score is None:
-                    if outcome.status == "error" or grade.auto_score is None:
-                        grade.auto_score = 0  # the cells the grader flagged are already 0
-                    grade.needs_manual_grade = True  # a person looks before it counts
-    gb.db.commit()
-    write_autograded(autograded_root / sid / aid, outcome.autograded)
+
+
+def _hold_for_a_person(gb: Any, outcome: Outcome) -> None:
+    """``error`` / ``review``: nothing counts until a person looks (hand grades stay as given)."""
+    submission = gb.find_submission(outcome.assignment_id, outcome.student_id)
+    for nb in submission.notebooks:
+        for grade in nb.grades:
+            if grade.manual_score is None:
+                if outcome.status == "error" or grade.auto_score is None:
+                    grade.auto_score = 0  # the cells the grader flagged are already 0
+                grade.needs_manual_grade = True
+
+
+def manual_note(grades: list[dict[str, Any]]) -> str:
+    """The job's own "N points wait for manual grading (cells)" (``job.py``'s wording)."""
+    manual = [g for g in grades if g["needs_manual_grade"]]
+    if not manual:
+        return ""
+    points = sum(g["max_score"] for g in manual)
+    return f"{points:g} points wait for manual grading ({', '.join(sorted(g['cell'] for g in manual))})"
+
+
+def base_reason(outcome: Outcome) -> str:
+    """The run's reason without its manual-grading note, which the CSV recomputes from the
+    gradebook (a hand grade given later must show)."""
+    reason, note = outcome.reason, manual_note(outcome.grades)
+    if note and reason == note:
+        return ""
+    if note and reason.endswith("; " + note):
+        return reason[: -len(note) - 2]
+    return reason
+
+
+def submission_notes(reason: str) -> list[str]:
+    """What the batch found about the submission itself (a missing, unreadable or renamed
+    notebook, other files ignored), in the words of its reason, for the student's feedback."""
+    from course.grading.feedback import notes_from_reason
+
+    return notes_from_reason(reason)
+
+
+def with_metadata(files: dict[str, bytes], late: Lateness, notes: list[str]) -> dict[str, bytes]:
+    """The autograded notebooks with ``metadata.course_grading.late`` and
+    ``metadata.course_grading.submission_notes`` set (see the module docstring)."""
+    from course.grading.feedback import NOTES_KEY
+
+    out = {}
+    for name, data in files.items():
+        try:
+            nb = json.loads(data.decode("utf-8"))
+            meta = nb.setdefault("metadata", {}).setdefault(METADATA_KEY, {})
+            meta["late"] = late.metadata(Path(name).stem)
+            meta[NOTES_KEY] = list(notes)
+            data = (json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+        except (UnicodeDecodeError, ValueError, AttributeError, TypeError):
+            pass
+        out[name] = data
+    return out
 
 
 def write_autograded(dest: Path, files: dict[str, bytes]) -> None:
@@ -65,11 +158,13 @@ def write_autograded(dest: Path, files: dict[str, bytes]) -> None:
             out.write(data)
 
 
-def merge_safely(gb: Any, outcome: Outcome, autograded_root: Path) -> None:
+def merge_safely(gb: Any, outcome: Outcome, ctx: MergeContext) -> None:
     """:func:`merge_outcome`; a failure marks the outcome ``error`` and the batch goes on."""
     try:
-        merge_outcome(gb, outcome, autograded_root)
+        merge_outcome(gb, outcome, ctx)
     except Exception as exc:
         gb.db.rollback()
         outcome.status = "error"
         outcome.reason = f"could not save the grades ({type(exc).__name__}: {str(exc)[:200]})"
+        with contextlib.suppress(Exception):
+            ctx.records.set(outcome.assignment_id, outcome.student_id, outcome.status, outcome.reason)

@@ -16,7 +16,9 @@ def problem_with(data: bytes, max_cells: int) -> str | None:
     try:
         raw = json.loads(text)
     except ValueError as exc:
-        return f"the notebook is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        # json's messages may end in "at" ("Unterminated string starting at"): say it once
+        what = exc.msg[:-3] if exc.msg.endswith(" at") else exc.msg
+        return f"the notebook is not valid JSON ({what} at line {exc.lineno}, column {exc.colno})"
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
         return "the notebook has no list of cells"
     if len(raw["cells"]) > max_cells:

@@ -1,44 +1,58 @@
-"""What a batch tells the instructor: one CSV row per student and a plain-text summary table."""
+"""What a batch tells the instructor: the class CSV and a plain-text summary table.
+
+The CSV is the whole class, computed from the gradebook after the batch merged
+(:mod:`course.term.grades`): every student with a submission of the assignment, whether this run
+graded them or an earlier one did, so no run ever shrinks it. Scores include hand grades and the
+late penalty; status and reason come from each student's latest run.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from course.grading.batch.job import Outcome
+from course.term.grades import CLASS_COLUMNS, fmt
 
-CSV_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "reason"]
-
-
-def _fmt(x: float) -> str:
-    return f"{float(x):g}"
+CSV_COLUMNS = CLASS_COLUMNS
 
 
 def row(outcome: Outcome) -> dict[str, Any]:
-    return {"student_id": outcome.student_id, "assignment": outcome.assignment_id, "score": _fmt(outcome.score),
-            "max_score": _fmt(outcome.max_score), "status": outcome.status, "reason": outcome.reason}
+    """A row from the outcome alone, for a student the gradebook could not take (merge failed)."""
+    return {"student_id": outcome.student_id, "assignment": outcome.assignment_id, "score": fmt(0),
+            "max_score": fmt(outcome.max_score), "status": outcome.status, "reason": outcome.reason,
+            "late_seconds": fmt(0), "penalty": fmt(0)}
 
 
 @dataclass
 class BatchResult:
     outcomes: list[Outcome]
     seconds: float
+    class_rows: list[dict[str, Any]] = field(default_factory=list)  # from the gradebook, whole class
+
+    def all_rows(self) -> list[dict[str, Any]]:
+        """The class CSV's rows: the gradebook's, plus a row for any outcome it lacks."""
+        have = {r["student_id"] for r in self.class_rows}
+        extra = [row(o) for o in self.outcomes if o.student_id not in have]
+        return sorted([*self.class_rows, *extra], key=lambda r: r["student_id"])
 
     def rows(self) -> list[dict[str, Any]]:
-        return [row(o) for o in sorted(self.outcomes, key=lambda o: o.student_id)]
+        """The rows of the students this run graded."""
+        graded = {o.student_id for o in self.outcomes}
+        return [r for r in self.all_rows() if r["student_id"] in graded]
 
     def csv_text(self) -> str:
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(self.rows())
+        writer.writerows(self.all_rows())
         return buf.getvalue()
 
 
 def summary_table(result: BatchResult) -> str:
-    """One line per student, then counts by status and the mean score."""
+    """One line per student graded in this run, then counts by status and the mean score."""
     rows = result.rows()
     width = max([len("student")] + [len(r["student_id"]) for r in rows])
     lines = [f"{'student':<{width}}  {'score':>9}  {'status':<9}  reason", "-" * (width + 40)]
@@ -53,6 +67,9 @@ def summary_table(result: BatchResult) -> str:
     lines.append("-" * (width + 40))
     lines.append(f"{len(rows)} students, mean score {mean:.2f}; " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
                  + f"; {result.seconds:.1f} s ({per:.2f} s per student)")
+    others = len(result.all_rows()) - len(rows)
+    if others:
+        lines.append(f"(the class CSV also keeps the {others} student(s) graded by earlier runs)")
     return "\n".join(lines)
 
 

@@ -45,8 +45,10 @@ def ensure_assignment(root: str | os.PathLike[str], assignment_id: str, db_url: 
 
     with Gradebook(db_url, limits(cfg).course_id) as gb:
         try:
-            gb.find_assignment(assignment_id)
-            return
+            if gb.find_assignment(assignment_id).notebooks:
+                return
+            # a row without notebooks: made by `nbgrader db assignment add ID --duedate=...`
+            # before the assignment was released into this gradebook; its due date is kept
         except MissingEntry:
             pass
     with tempfile.TemporaryDirectory(prefix="course-release-") as tmp:

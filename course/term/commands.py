@@ -1,0 +1,229 @@
+"""The term's ``course`` commands (registered by :func:`add_term_commands` in ``course/cli.py``)::
+
+    course grades [--format long|wide|canvas] [--assignment ID] [--csv FILE] [--db URL]
+    course extension ID STUDENT (--until "YYYY-MM-DD HH:MM:SS UTC" | --remove) [--db URL]
+    course students import ROSTER.csv [--db URL]
+    course report ID [--html FILE] [--csv FILE] [--db URL]
+    course similarity ID [--html FILE] [--submitted DIR]
+
+Each one reads and writes the gradebook through nbgrader's API; errors say what was received and
+what is allowed, and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+GRADEBOOK_HELP = "SQLAlchemy URL of the gradebook (default: sqlite:///gradebook.db in the course folder)"
+
+
+def _context(args: argparse.Namespace) -> tuple[Path, str, Any, str]:
+    """(course folder, gradebook URL, the course's configuration, course id)."""
+    from course.grading.batch import BatchLimits, default_db_url, load_config
+
+    root = Path(args.root).resolve()
+    cfg = load_config(root)
+    return root, getattr(args, "db", None) or default_db_url(root), cfg, BatchLimits(config=cfg).course_id
+
+
+def _fail(command: str, exc: Exception) -> int:
+    print(f"course {command}: {exc}", file=sys.stderr)
+    return 2
+
+
+def _write(path: str, text: str) -> Path:
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def cmd_grades(args: argparse.Namespace) -> int:
+    import io
+
+    from course.term.exports import export, write_table
+
+    from course.term.records import StatusRecords
+
+    root, db_url, cfg, course_id = _context(args)
+    try:
+        records = StatusRecords.for_gradebook(db_url, root) if args.assignment else None
+        table = export(db_url, course_id, args.format, cfg, args.assignment, records)
+    except ValueError as exc:
+        return _fail("grades", exc)
+    buf = io.StringIO()
+    write_table(buf, table)
+    if args.csv:
+        _write(args.csv, buf.getvalue())
+    else:
+        sys.stdout.write(buf.getvalue())
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_extension(args: argparse.Namespace) -> int:
+    from nbgrader.api import Gradebook
+
+    from course.grading.batch.submission import STUDENT_ID_RE
+    from course.term.lateness import grant_extension, parse_when
+
+    root, db_url, cfg, course_id = _context(args)
+    try:
+        if not STUDENT_ID_RE.match(args.student):
+            raise ValueError(f"{args.student!r} is not a student id (1 to 128 letters, digits and _ . @ + -)")
+        until = None if args.remove else parse_when(args.until)
+        with Gradebook(db_url, course_id) as gb:
+            due, extension = grant_extension(gb, args.assignment, args.student, until, cfg)
+    except ValueError as exc:
+        return _fail("extension", exc)
+    if extension is None:
+        print(f"{args.student}: no extension for {args.assignment} (due {due} UTC)")
+    else:
+        print(f"{args.student} has until {due + extension} UTC for {args.assignment} "
+              f"(due {due} UTC, extension {extension})")
+    return 0
+
+
+def cmd_students_import(args: argparse.Namespace) -> int:
+    from nbgrader.api import Gradebook
+
+    from course.term.roster import import_roster, read_roster
+
+    root, db_url, cfg, course_id = _context(args)
+    try:
+        students = read_roster(args.roster)
+    except (ValueError, FileNotFoundError) as exc:
+        return _fail("students import", exc)
+    with Gradebook(db_url, course_id) as gb:
+        new, updated = import_roster(gb, students)
+    print(f"{len(students)} students from {args.roster}: {new} new, {updated} updated")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from course.term.grades import class_rows
+    from course.term.lateness import describe_policy, refresh_late_penalties
+    from course.term.records import StatusRecords
+    from course.term.report import build_report, report_csv
+    from course.term.report_html import render
+
+    root, db_url, cfg, course_id = _context(args)
+    try:
+        records = StatusRecords.for_gradebook(db_url, root)
+    except ValueError as exc:
+        return _fail("report", exc)
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            refresh_late_penalties(gb, cfg, args.assignment)
+            rows = class_rows(gb, args.assignment, records)
+        except MissingEntry:
+            known = ", ".join(sorted(a.name for a in gb.assignments)) or "none"
+            return _fail("report", ValueError(f"no assignment {args.assignment!r} in the gradebook; known: {known}"))
+    if not rows:
+        return _fail("report", ValueError(f"nobody has been graded for {args.assignment} yet: run course autograde first"))
+    report = build_report(root, args.assignment, rows, describe_policy(cfg))
+    if args.csv:
+        print(f"CSV: {_write(args.csv, report_csv(report))}")
+    if args.html:
+        print(f"HTML: {_write(args.html, render(report))}")
+    print(text_summary(report))
+    return 0
+
+
+def text_summary(report: Any, top: int = 8) -> str:
+    s = report.summary()
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(report.statuses().items()))
+    lines = [f"{report.assignment}: {s['students']} students, mean {s['mean']:.2f} of {s['max_score']:g}; {statuses}"]
+    seen = [m for m in report.mistakes if m.students][:top]
+    lines.append("most common catalogued mistakes:" if seen else "no catalogued mistake was made")
+    for m in seen:
+        who = ", ".join(sorted(m.students))
+        lines.append(f"  {len(m.students):>3}  {m.function}: {m.item}  ({who if len(who) < 80 else who[:77] + '...'})")
+    others = [m for m in report.failures if m.students][:top]
+    if others:
+        lines.append("other failures:")
+    for m in others:
+        who = ", ".join(sorted(m.students))
+        lines.append(f"  {len(m.students):>3}  {m.function}: {m.item}  ({who if len(who) < 80 else who[:77] + '...'})")
+    hardest = sorted((t for t in report.tests if t.graded), key=lambda t: len(t.passed) / t.graded)[:3]
+    if hardest:
+        lines.append("hardest tests:")
+    for t in hardest:
+        lines.append(f"  {len(t.passed):>3} of {t.graded} passed {t.grade_id}")
+    return "\n".join(lines)
+
+
+def cmd_similarity(args: argparse.Namespace) -> int:
+    from course.term.similarity import Similarity, codes_in, compare, release_code, render_html, table
+
+    root, db_url, cfg, course_id = _context(args)
+    folder = Path(args.submitted).resolve() if args.submitted else root / "autograded"
+    if not folder.is_dir():
+        return _fail("similarity", ValueError(f"no folder {folder}: expected {folder}/<student>/{args.assignment}/*.ipynb "
+                                              "(run course autograde first, or pass --submitted DIR)"))
+    codes = codes_in(folder, args.assignment)
+    if len(codes) < 2:
+        return _fail("similarity", ValueError(f"{len(codes)} student(s) with answer code for {args.assignment} in "
+                                              f"{folder}: at least 2 are needed (run course autograde first, or pass --submitted DIR)"))
+    if not (root / "exercises" / args.assignment).is_dir():
+        print(f"warning: no exercises/{args.assignment}: the release's own code is not left out", file=sys.stderr)
+    knobs = Similarity(config=cfg)
+    try:
+        pairs = compare(codes, release_code(root, args.assignment), knobs)
+    except ValueError as exc:
+        return _fail("similarity", exc)
+    print(table(pairs, knobs.top))
+    if args.html:
+        print(f"HTML: {_write(args.html, render_html(args.assignment, pairs, len(codes), knobs.top))}")
+    return 0
+
+
+def add_term_commands(sub: Any, gradebook_url: Callable[[str], str]) -> None:
+    """The parser entries of the commands above."""
+    from course.term.exports import FORMATS
+
+    p = sub.add_parser("grades", help="CSV of every assignment and every student, from the gradebook")
+    p.add_argument("--format", choices=FORMATS, default="long",
+                   help="long: a row per student and assignment (default); wide: a row per student; "
+                        "canvas: Canvas's gradebook import layout")
+    p.add_argument("--assignment", metavar="ID", help="only this assignment; with the long format, the layout of "
+                   "grades_<ID>.csv (status, reason), e.g. to refresh it after hand grading")
+    p.add_argument("--csv", help="output file (default: standard output)")
+    p.add_argument("--db", type=gradebook_url, help=GRADEBOOK_HELP)
+    p.set_defaults(func=cmd_grades)
+
+    p = sub.add_parser("extension", help="give one student more time for one assignment (nbgrader's extensions)")
+    p.add_argument("assignment", metavar="ID")
+    p.add_argument("student", metavar="STUDENT")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--until", metavar="WHEN", help='new deadline, e.g. "2026-12-03 17:00:00 UTC"')
+    group.add_argument("--remove", action="store_true", help="remove the student's extension")
+    p.add_argument("--db", type=gradebook_url, help=GRADEBOOK_HELP)
+    p.set_defaults(func=cmd_extension)
+
+    p = sub.add_parser("students", help="the class list in the gradebook")
+    students = p.add_subparsers(dest="students_command", required=True)
+    q = students.add_parser("import", help="create or update students from a roster CSV "
+                                           "(id, first name, last name, email[, LMS id])")
+    q.add_argument("roster", metavar="ROSTER.csv")
+    q.add_argument("--db", type=gradebook_url, help=GRADEBOOK_HELP)
+    q.set_defaults(func=cmd_students_import)
+
+    p = sub.add_parser("report", help="class misconception report: pass rates, catalogued mistakes, scores")
+    p.add_argument("assignment", metavar="ID")
+    p.add_argument("--html", metavar="FILE", help="write the report as one self-contained HTML page")
+    p.add_argument("--csv", metavar="FILE", help="write the report's figures as CSV")
+    p.add_argument("--db", type=gradebook_url, help=GRADEBOOK_HELP)
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("similarity", help="rank pairs of students by how similar their answer code is (a hint)")
+    p.add_argument("assignment", metavar="ID")
+    p.add_argument("--html", metavar="FILE", help="write the ranking, with the shared code marked, as HTML")
+    p.add_argument("--submitted", metavar="DIR", help="read DIR/<student>/<ID>/ instead of autograded/")
+    p.set_defaults(func=cmd_similarity)
