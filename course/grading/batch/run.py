@@ -14,6 +14,7 @@ from typing import Any
 
 from traitlets.config import Config
 
+from course.grading.batch import speedups
 from course.grading.batch.config import default_db_url, limits, load_config, portable, sandboxed
 from course.grading.batch.executor import make_executor
 from course.grading.batch.job import Job, Outcome, grade_job
@@ -70,6 +71,7 @@ def autograde_batch(
     if not submitted.is_dir():
         raise FileNotFoundError(f"no submissions folder {submitted}")
     names = chosen_students(submitted, students)
+    speedups.apply()  # the template's gradebook too (nbgrader's `alembic heads` subprocess: ~2 s)
     template = make_template(root, assignment_id, cfg)
     ensure_assignment(root, assignment_id, db_url, cfg)
     lim = limits(cfg)
