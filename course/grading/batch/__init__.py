@@ -1,6 +1,6 @@
 """Autograde a whole class: one job per student, in parallel, robust to broken and hostile work.
 
-One module per job of the batch (``ARCHITECTURE.md``, "Grading pipeline"):
+One module per job of the batch (``ARCHITECTURE.md``, "Data flow"):
 
 - :mod:`.config`: the course's nbgrader configuration and the batch's own limits;
 - :mod:`.template`: the assignment's gradebook rows and release, made once per batch;

@@ -1,4 +1,4 @@
-"""The checks of each exercise, one module per concept (``ARCHITECTURE.md``, "Checks").
+"""The checks of each exercise, one module per concept (``ARCHITECTURE.md``, "Exercise contract").
 
 A check id starts with its exercise's prefix (``"ex02.correlate2d.stride1"``); :data:`MODULES`
 maps that prefix to the module registering the exercise's checks, so

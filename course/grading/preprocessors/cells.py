@@ -39,14 +39,37 @@ def is_test_cell(cell: NotebookNode) -> bool:
     return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
 
 
-def student_sources(nb: NotebookNode) -> list[str]:
-    """Sources of the code the student wrote: solution cells and cells without nbgrader metadata
-    (instructor cells are restored by ``OverwriteCells`` and are not the student's)."""
-    sources = []
+def _student_cells(nb: NotebookNode) -> list[NotebookNode]:
+    cells = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         meta = cell.metadata.get("nbgrader", {})
         if not meta or meta.get("solution", False) or not (meta.get("grade") or meta.get("locked")):
-            sources.append(cell.source)
-    return sources
+            cells.append(cell)
+    return cells
+
+
+def student_sources(nb: NotebookNode) -> list[str]:
+    """Sources of the code the student wrote: solution cells and cells without nbgrader metadata
+    (instructor cells are restored by ``OverwriteCells`` and are not the student's)."""
+    return [cell.source for cell in _student_cells(nb)]
+
+
+def import_statements(source: str) -> str:
+    """Only the ``import`` statements of a cell's source (the top-level ones), one per line."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    return "\n".join(ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom)))
+
+
+def scan_sources(nb: NotebookNode) -> list[str]:
+    """What the shortcut scan reads: the student's code, plus the imports of the instructor's
+    cells (``np`` of the release's ``import numpy as np`` resolves to numpy in the student's
+    code), but not the instructor's other bindings (data loaded by a locked cell is not the
+    student's call)."""
+    student = set(map(id, _student_cells(nb)))
+    return [cell.source if id(cell) in student else import_statements(cell.source)
+            for cell in nb.cells if cell.cell_type == "code"]

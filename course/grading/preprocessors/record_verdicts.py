@@ -30,7 +30,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
 from course.grading.casefile import record_mac, record_message
-from course.grading.preprocessors.cells import METADATA_KEY, is_test_cell, record_calls, student_sources
+from course.grading.preprocessors.cells import METADATA_KEY, is_test_cell, record_calls, scan_sources, student_sources
 from course.grading.recorder import RECORD_MIMETYPE
 
 SHORTCUT_ADVICE = ("Write it yourself from loops or building blocks (np.fft, np.einsum, sliding_window_view).")
@@ -54,7 +54,7 @@ class RecordVerdicts(NbGraderPreprocessor):
         records, forged = _verified_records(nb, bytes(guard.get("key") or b""), sent)
         tampering = [str(f) for f in find_tampering(student_sources(nb))] if self.check_tampering else []
         tampering += forged
-        self._all_sources = [c.source for c in nb.cells if c.cell_type == "code"]
+        self._scan_sources = scan_sources(nb)
         self._shortcut_cache: dict[tuple[str, frozenset[str]], list[str]] = {}
         cells: dict[str, Any] = {}
         review: list[str] = []
@@ -103,6 +103,11 @@ class RecordVerdicts(NbGraderPreprocessor):
         for call in calls:
             check = get(call.check_id)
             names = self._static_shortcuts(check)
+            if names:  # the code reaches a whole-job function: settled whatever the run did
+                shortcuts[check.function] = names
+                advice = f" {SHORTCUT_ADVICE}" if watched(check) else ""
+                return ("Shortcut", f"no points for {check.function}: it calls {', '.join(names)}, a library "
+                                    f"function that does the whole job.{advice}")
             record = records.get(call.nonce)
             if record is None:
                 error = _first_error(cell)
@@ -115,13 +120,10 @@ class RecordVerdicts(NbGraderPreprocessor):
                 return ("Review", f"{check.function}: the grading guard was changed while the test ran; "
                                   "a person will look at it")
             ran = list(record["hits"]) if self.check_shortcuts and watched(check) else []
-            if names or ran:
-                shortcuts[check.function] = sorted(set(names) | set(ran))
-                if names:
-                    why = f"it calls {', '.join(names)}, a library function that does the whole job"
-                else:
-                    why = f"while it ran, a library function that does the whole job ran too ({', '.join(ran[:3])})"
-                return ("Shortcut", f"no points for {check.function}: {why}. {SHORTCUT_ADVICE}")
+            if ran:
+                shortcuts[check.function] = sorted(set(ran))
+                return ("Shortcut", f"no points for {check.function}: while it ran, a library function that does "
+                                    f"the whole job ran too ({', '.join(ran[:3])}). {SHORTCUT_ADVICE}")
             try:
                 outputs = json.loads(record["outputs"])
             except ValueError:
@@ -138,7 +140,7 @@ class RecordVerdicts(NbGraderPreprocessor):
             return []
         key = (check.function, check.forbidden)
         if key not in self._shortcut_cache:
-            self._shortcut_cache[key] = find_shortcuts(self._all_sources, check.function, check.forbidden)
+            self._shortcut_cache[key] = find_shortcuts(self._scan_sources, check.function, check.forbidden)
         return self._shortcut_cache[key]
 
 
