@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.grading.checks import Check, Misconception, Outcome, all_checks, diagnose, diagnose_outcomes, explain_error
+from course.grading.checks import Check, Misconception, all_checks
+from course.grading.diagnosis import Outcome, diagnose, diagnose_outcomes, explain_error
 from course.grading.recorder import judge, run_cases
 
 from natural_bugs import NATURAL_BUGS

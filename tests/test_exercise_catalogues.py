@@ -26,7 +26,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from course.grading.checks import Check, Misconception, all_checks, diagnose
+from course.grading.checks import Check, Misconception, all_checks
+from course.grading.diagnosis import diagnose
 from course.grading.recorder import judge, run_cases
 
 ROOT = Path(__file__).resolve().parents[1]

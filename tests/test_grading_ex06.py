@@ -11,7 +11,8 @@ import pytest
 import torch
 from torch import nn
 
-from course.grading.checks import diagnose, get
+from course.grading.checks import get
+from course.grading.diagnosis import diagnose
 from course.grading.exercises.audio_cnn import (
     EX06_FORBIDDEN,
     HIDDEN_SIZE,

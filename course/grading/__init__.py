@@ -4,8 +4,9 @@ nbgrader pipeline (preprocessors, sandboxed kernels, the parallel autograde batc
 Public names (imported lazily, so a student's kernel that only needs :func:`record` never
 imports nbgrader):
 
-- :class:`Check`, :class:`Misconception`, :func:`register`, :func:`get`, :func:`diagnose`
-  (``course.grading.checks``): what a graded function must compute and the known mistakes.
+- :class:`Check`, :class:`Misconception`, :func:`register`, :func:`get`
+  (``course.grading.checks``): what a graded function must compute and the known mistakes;
+  :func:`diagnose` (``course.grading.diagnosis``): what a wrong output means.
 - :func:`record` (``course.grading.recorder``): called in test cells; runs the student's
   function on a check's cases and emits the outputs for the grader. Its verdict is advisory:
   the grade is decided by the grader's own process (``course.grading.preprocessors``).
@@ -22,7 +23,7 @@ _PUBLIC: dict[str, str] = {
     "register": "course.grading.checks",
     "get": "course.grading.checks",
     "all_checks": "course.grading.checks",
-    "diagnose": "course.grading.checks",
+    "diagnose": "course.grading.diagnosis",
     "default_compare": "course.grading.checks",
     "CONVOLUTION_SHORTCUTS": "course.grading.checks",
     "record": "course.grading.recorder",

@@ -65,8 +65,8 @@ def run_cases(check: Check, fn: Any, cases: list[Case] | None = None) -> list[di
 def error_message(check: Check, case: Any, error: str) -> str:
     """Plain-words message for a case where the student's function raised ``error``: the call
     that raised, by the shapes of its arguments, and what it should have returned
-    (:func:`course.grading.checks.explain_error`)."""
-    from course.grading.checks import explain_error
+    (:func:`course.grading.diagnosis.explain_error`)."""
+    from course.grading.diagnosis import explain_error
 
     return explain_error(check, case, error)
 
@@ -77,7 +77,7 @@ def judge(check: Check, results: list[dict[str, Any]], cases: list[Case] | None 
 
     Returns ``(passed, message, n_correct)``; ``message`` explains the first failing case.
     """
-    from course.grading.checks import Outcome, diagnose_outcomes
+    from course.grading.diagnosis import Outcome, diagnose_outcomes
 
     cases = _cases_of(check, cases)
     if not isinstance(results, list) or len(results) != len(cases):

@@ -8,7 +8,7 @@ Graded functions (ARCHITECTURE.md, "Exercise contract")::
 
 Each graded cell of the notebook records one visible check (hand-checkable cases) and one hidden
 check (seeded random cases). The misconceptions below compute the WRONG answer of a student with
-that mistake; :func:`course.grading.checks.diagnose` names the first one that matches.
+that mistake; :func:`course.grading.diagnosis.diagnose` names the first one that matches.
 
 The wrong-answer helpers (``_correlate``, ``_pad``) are shared with ``ex03`` (the convolution
 layer repeats the same stride and padding mistakes on every map).
