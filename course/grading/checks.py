@@ -260,12 +260,16 @@ def load_exercise_modules() -> None:
 
 
 def _load_module_for(check_id: str) -> None:
-    """Import the check module of the exercise named by ``check_id``'s prefix (``"ex02. ..."``)."""
+    """Import the check module named by ``check_id``'s longest known prefix
+    (``"ex02.conv_output_size. ..."``, else ``"ex02. ..."``)."""
     from course.grading.exercises import MODULES
 
-    module = MODULES.get(check_id.split(".", 1)[0])
-    if module is not None:
-        importlib.import_module(module)
+    parts = check_id.split(".")
+    for n in (2, 1):
+        module = MODULES.get(".".join(parts[:n]))
+        if module is not None:
+            importlib.import_module(module)
+            return
 
 
 def get(check_id: str) -> Check:

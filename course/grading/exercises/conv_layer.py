@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from course.grading.checks import CONVOLUTION_SHORTCUTS, Case, Check, Misconception, register
-from course.grading.exercises.convolution_2d import _STRIDE_PADDING_MESSAGES, _compare_size, _correlate, _ints, _kernel, _keep, _pad, _variants
+from course.grading.exercises.output_size import compare_size
+from course.grading.exercises.convolution_2d import STRIDE_PADDING_MESSAGES, wrong_correlate, random_ints, random_kernel, keep_kernel, pad_sides, mistake_variants
 
 __all__ = ["CHECKS", "MISCONCEPTIONS_LAYER", "MISCONCEPTIONS_PARAMETERS"]
 
@@ -43,7 +44,7 @@ CorrFn = Callable[[np.ndarray, np.ndarray, int, int], np.ndarray]
 
 
 def _right_corr(x: np.ndarray, w: np.ndarray, stride: int, padding: int) -> np.ndarray:
-    return _correlate(_pad(x, padding, padding, padding, padding), _keep(w), (stride, stride))
+    return wrong_correlate(pad_sides(x, padding, padding, padding, padding), keep_kernel(w), (stride, stride))
 
 
 def _responses(x: Any, weight: Any, stride: int, padding: int, corr: CorrFn = _right_corr) -> np.ndarray:
@@ -113,7 +114,7 @@ def _channels_last(x, weight, bias, stride=1, padding=0):
 
 def _with_map_mistake(name: str) -> Callable[..., np.ndarray]:
     """The layer built from a correlation that makes ex02's stride/padding mistake ``name``."""
-    wrong = _variants(_keep)[name]
+    wrong = mistake_variants(keep_kernel)[name]
 
     def compute(x, weight, bias, stride=1, padding=0):
         corr = lambda xm, w, s, p: wrong(xm, w, stride=s, padding=p)  # noqa: E731
@@ -179,7 +180,7 @@ MISCONCEPTIONS_LAYER: tuple[Misconception, ...] = (
     ),
     # ex02's stride/padding mistakes, made again on every map (the full catalogue is ex02's)
     *(
-        Misconception(name, _STRIDE_PADDING_MESSAGES[name], _with_map_mistake(name))
+        Misconception(name, STRIDE_PADDING_MESSAGES[name], _with_map_mistake(name))
         for name in ("stride_ignored", "ceil_rule", "padding_ignored", "padding_one_side")
     ),
 )
@@ -293,8 +294,8 @@ def _describe_count_case(case: Case) -> str:
 
 
 def _layer_case(rng: np.random.Generator, c_in: int, c_out: int, hw: tuple[int, int], khw: tuple[int, int], **kwargs: int) -> Case:
-    x = _ints(rng, (c_in, *hw))
-    weight = np.array([[_kernel(rng, khw) for _ in range(c_in)] for _ in range(c_out)])
+    x = random_ints(rng, (c_in, *hw))
+    weight = np.array([[random_kernel(rng, khw) for _ in range(c_in)] for _ in range(c_out)])
     bias = rng.integers(1, 6, size=c_out).astype(float) * rng.choice([-1.0, 1.0], size=c_out)
     return (x, weight, bias), kwargs
 
@@ -364,7 +365,7 @@ def _layer_check(check_id: str, cases: Callable[..., list[Case]]) -> Check:
 def _count_check(check_id: str, cases: Callable[..., list[Case]]) -> Check:
     return Check(
         id=check_id, function="count_conv_parameters", cases=cases, reference=_ref_count, hidden=check_id.endswith(".hidden"),
-        misconceptions=MISCONCEPTIONS_PARAMETERS, compare=_compare_size, forbidden=CONVOLUTION_SHORTCUTS,
+        misconceptions=MISCONCEPTIONS_PARAMETERS, compare=compare_size, forbidden=CONVOLUTION_SHORTCUTS,
         describe=_describe_count_case,
     )
 

@@ -4,13 +4,13 @@ Graded functions (ARCHITECTURE.md, "Exercise contract")::
 
     correlate2d(x, w, stride=1, padding=0)     # deep learning's "conv": no flip
     convolve2d(x, w, stride=1, padding=0)      # the kernel flipped in both axes
-    conv_output_size(n, k, stride=1, padding=0, dilation=1)
 
 Each graded cell of the notebook records one visible check (hand-checkable cases) and one hidden
 check (seeded random cases). The misconceptions below compute the WRONG answer of a student with
 that mistake; :func:`course.grading.diagnosis.diagnose` names the first one that matches.
 
-The wrong-answer helpers (``_correlate``, ``_pad``) are shared with ``ex03`` (the convolution
+``conv_output_size``'s checks are in ``output_size.py``. The wrong-answer helpers
+(``wrong_correlate``, ``pad_sides``, ...) are shared with ``ex03`` (the convolution
 layer repeats the same stride and padding mistakes on every map).
 """
 
@@ -24,7 +24,8 @@ import numpy as np
 
 from course.grading.checks import CONVOLUTION_SHORTCUTS, Case, Check, Misconception, register
 
-__all__ = ["CHECKS", "MISCONCEPTIONS_OUTPUT_SIZE", "MISCONCEPTIONS_CORRELATE", "MISCONCEPTIONS_CONVOLVE"]
+__all__ = ["CHECKS", "MISCONCEPTIONS_CORRELATE", "MISCONCEPTIONS_CONVOLVE", "STRIDE_PADDING_MESSAGES", "keep_kernel",
+           "mistake_variants", "pad_sides", "random_ints", "random_kernel", "wrong_correlate"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -42,21 +43,15 @@ def _ref_convolve2d(x: Any, w: Any, stride: int = 1, padding: int = 0) -> np.nda
     return convolve2d(x, w, stride=stride, padding=padding)
 
 
-def _ref_conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
-    from course.shapes import conv_output_size
-
-    return conv_output_size(n, k, stride=stride, padding=padding, dilation=dilation)
-
-
 # --------------------------------------------------------------------------------------------
 # building blocks of the wrong answers (also used by ex03)
 # --------------------------------------------------------------------------------------------
-def _pad(x: np.ndarray, top: int, bottom: int, left: int, right: int) -> np.ndarray:
+def pad_sides(x: np.ndarray, top: int, bottom: int, left: int, right: int) -> np.ndarray:
     """``x`` (H, W) with zero rows/columns added: (H + top + bottom, W + left + right)."""
     return np.pad(np.asarray(x, dtype=float), ((top, bottom), (left, right)))
 
 
-def _correlate(
+def wrong_correlate(
     xp: np.ndarray, w: np.ndarray, stride: tuple[int, int] = (1, 1), *, ceil: bool = False, offset: tuple[int, int] = (0, 0)
 ) -> np.ndarray:
     """Valid cross-correlation of an already padded map, windows every ``stride`` from ``offset``.
@@ -81,40 +76,40 @@ def _correlate(
     return np.einsum("ijuv,uv->ij", windows, w)
 
 
-def _variants(flip: Callable[[np.ndarray], np.ndarray]) -> dict[str, Callable[..., np.ndarray]]:
+def mistake_variants(flip: Callable[[np.ndarray], np.ndarray]) -> dict[str, Callable[..., np.ndarray]]:
     """Wrong ways to handle stride and padding, for a kernel transformed by ``flip``."""
 
     def padded(x: Any, p: int) -> np.ndarray:
-        return _pad(x, p, p, p, p)
+        return pad_sides(x, p, p, p, p)
 
     def stride_ignored(x, w, stride=1, padding=0):
-        return _correlate(padded(x, padding), flip(w))
+        return wrong_correlate(padded(x, padding), flip(w))
 
     def stride_rows_only(x, w, stride=1, padding=0):
-        return _correlate(padded(x, padding), flip(w), (stride, 1))
+        return wrong_correlate(padded(x, padding), flip(w), (stride, 1))
 
     def ceil_rule(x, w, stride=1, padding=0):
-        return _correlate(padded(x, padding), flip(w), (stride, stride), ceil=True)
+        return wrong_correlate(padded(x, padding), flip(w), (stride, stride), ceil=True)
 
     def wrong_offset(x, w, stride=1, padding=0):
-        full = _correlate(padded(x, padding), flip(w))  # stride 1, then every stride-th from stride-1
+        full = wrong_correlate(padded(x, padding), flip(w))  # stride 1, then every stride-th from stride-1
         return full[stride - 1 :: stride, stride - 1 :: stride]
 
     def padding_ignored(x, w, stride=1, padding=0):
-        return _correlate(np.asarray(x, float), flip(w), (stride, stride))
+        return wrong_correlate(np.asarray(x, float), flip(w), (stride, stride))
 
     def padding_one_side(x, w, stride=1, padding=0):
-        return _correlate(_pad(x, padding, 0, padding, 0), flip(w), (stride, stride))
+        return wrong_correlate(pad_sides(x, padding, 0, padding, 0), flip(w), (stride, stride))
 
     def padding_twice_one_side(x, w, stride=1, padding=0):
-        return _correlate(_pad(x, 2 * padding, 0, 2 * padding, 0), flip(w), (stride, stride))
+        return wrong_correlate(pad_sides(x, 2 * padding, 0, 2 * padding, 0), flip(w), (stride, stride))
 
     def padding_split(x, w, stride=1, padding=0):
         half = padding // 2
-        return _correlate(_pad(x, half, padding - half, half, padding - half), flip(w), (stride, stride))
+        return wrong_correlate(pad_sides(x, half, padding - half, half, padding - half), flip(w), (stride, stride))
 
     def padding_rows_only(x, w, stride=1, padding=0):
-        return _correlate(_pad(x, padding, padding, 0, 0), flip(w), (stride, stride))
+        return wrong_correlate(pad_sides(x, padding, padding, 0, 0), flip(w), (stride, stride))
 
     return {
         "stride_ignored": stride_ignored,
@@ -129,7 +124,7 @@ def _variants(flip: Callable[[np.ndarray], np.ndarray]) -> dict[str, Callable[..
     }
 
 
-def _keep(w: np.ndarray) -> np.ndarray:
+def keep_kernel(w: np.ndarray) -> np.ndarray:
     return np.asarray(w, dtype=float)
 
 
@@ -137,7 +132,7 @@ def _flip(w: np.ndarray) -> np.ndarray:
     return np.asarray(w, dtype=float)[::-1, ::-1]
 
 
-_STRIDE_PADDING_MESSAGES = {
+STRIDE_PADDING_MESSAGES = {
     "stride_ignored": (
         "you ignored the stride: with stride s the window jumps s cells at a time, "
         "y[i, j] = sum_{u,v} x[i*s + u, j*s + v] * w[u, v]"
@@ -166,25 +161,25 @@ _STRIDE_PADDING_MESSAGES = {
 
 
 def _stride_padding_misconceptions(
-    flip: Callable[[np.ndarray], np.ndarray], names: tuple[str, ...] = tuple(_STRIDE_PADDING_MESSAGES)
+    flip: Callable[[np.ndarray], np.ndarray], names: tuple[str, ...] = tuple(STRIDE_PADDING_MESSAGES)
 ) -> tuple[Misconception, ...]:
-    fns = _variants(flip)
-    return tuple(Misconception(name, _STRIDE_PADDING_MESSAGES[name], fns[name]) for name in names)
+    fns = mistake_variants(flip)
+    return tuple(Misconception(name, STRIDE_PADDING_MESSAGES[name], fns[name]) for name in names)
 
 
 # --------------------------------------------------------------------------------------------
 # correlate2d
 # --------------------------------------------------------------------------------------------
 def _flipped_kernel(x, w, stride=1, padding=0):
-    return _correlate(_pad(x, padding, padding, padding, padding), _flip(w), (stride, stride))
+    return wrong_correlate(pad_sides(x, padding, padding, padding, padding), _flip(w), (stride, stride))
 
 
 def _transposed_output(x, w, stride=1, padding=0):
-    return _correlate(_pad(x, padding, padding, padding, padding), _keep(w), (stride, stride)).T
+    return wrong_correlate(pad_sides(x, padding, padding, padding, padding), keep_kernel(w), (stride, stride)).T
 
 
 def _transposed_kernel_corr(x, w, stride=1, padding=0):
-    return _correlate(_pad(x, padding, padding, padding, padding), _keep(w).T, (stride, stride))
+    return wrong_correlate(pad_sides(x, padding, padding, padding, padding), keep_kernel(w).T, (stride, stride))
 
 
 MSG_CORRELATE_FLIPPED = (
@@ -204,30 +199,30 @@ MISCONCEPTIONS_CORRELATE: tuple[Misconception, ...] = (
         "you used the transposed kernel w.T: w[u, v] multiplies x[i + u, j + v] (u moves down the rows, v along the columns)",
         _transposed_kernel_corr,
     ),
-    *_stride_padding_misconceptions(_keep),
+    *_stride_padding_misconceptions(keep_kernel),
 )
 
 # --------------------------------------------------------------------------------------------
 # convolve2d
 # --------------------------------------------------------------------------------------------
 def _not_flipped(x, w, stride=1, padding=0):
-    return _correlate(_pad(x, padding, padding, padding, padding), _keep(w), (stride, stride))
+    return wrong_correlate(pad_sides(x, padding, padding, padding, padding), keep_kernel(w), (stride, stride))
 
 
 def _flipped_rows_only(x, w, stride=1, padding=0):
-    return _correlate(_pad(x, padding, padding, padding, padding), _keep(w)[::-1, :], (stride, stride))
+    return wrong_correlate(pad_sides(x, padding, padding, padding, padding), keep_kernel(w)[::-1, :], (stride, stride))
 
 
 def _flipped_cols_only(x, w, stride=1, padding=0):
-    return _correlate(_pad(x, padding, padding, padding, padding), _keep(w)[:, ::-1], (stride, stride))
+    return wrong_correlate(pad_sides(x, padding, padding, padding, padding), keep_kernel(w)[:, ::-1], (stride, stride))
 
 
 def _transposed_kernel(x, w, stride=1, padding=0):
-    return _correlate(_pad(x, padding, padding, padding, padding), _keep(w).T, (stride, stride))
+    return wrong_correlate(pad_sides(x, padding, padding, padding, padding), keep_kernel(w).T, (stride, stride))
 
 
 def _flipped_output(x, w, stride=1, padding=0):
-    return _correlate(_pad(x, padding, padding, padding, padding), _keep(w), (stride, stride))[::-1, ::-1]
+    return wrong_correlate(pad_sides(x, padding, padding, padding, padding), keep_kernel(w), (stride, stride))[::-1, ::-1]
 
 
 MISCONCEPTIONS_CONVOLVE: tuple[Misconception, ...] = (
@@ -264,113 +259,6 @@ MISCONCEPTIONS_CONVOLVE: tuple[Misconception, ...] = (
 
 
 # --------------------------------------------------------------------------------------------
-# conv_output_size
-# --------------------------------------------------------------------------------------------
-def _span(k: int, dilation: int) -> int:
-    return dilation * (k - 1) + 1
-
-
-def _size_true_division(n, k, stride=1, padding=0, dilation=1):
-    return (n + 2 * padding - _span(k, dilation)) / stride + 1
-
-
-def _size_ceil(n, k, stride=1, padding=0, dilation=1):
-    return math.ceil((n + 2 * padding - _span(k, dilation)) / stride) + 1
-
-
-def _size_no_plus_one(n, k, stride=1, padding=0, dilation=1):
-    return (n + 2 * padding - _span(k, dilation)) // stride
-
-
-def _size_padding_once(n, k, stride=1, padding=0, dilation=1):
-    return (n + padding - _span(k, dilation)) // stride + 1
-
-
-def _size_padding_ignored(n, k, stride=1, padding=0, dilation=1):
-    return (n - _span(k, dilation)) // stride + 1
-
-
-def _size_stride_ignored(n, k, stride=1, padding=0, dilation=1):
-    return n + 2 * padding - _span(k, dilation) + 1
-
-
-def _size_dilation_ignored(n, k, stride=1, padding=0, dilation=1):
-    return (n + 2 * padding - k) // stride + 1
-
-
-def _size_dilation_times_k(n, k, stride=1, padding=0, dilation=1):
-    return (n + 2 * padding - dilation * k) // stride + 1
-
-
-def _size_dilation_times_k_minus_1(n, k, stride=1, padding=0, dilation=1):
-    return (n + 2 * padding - dilation * (k - 1)) // stride + 1
-
-
-MISCONCEPTIONS_OUTPUT_SIZE: tuple[Misconception, ...] = (
-    Misconception(
-        "true_division",
-        "your answer is not a whole number: use floor division (//); a last window that does not fit is dropped, "
-        "out = floor((n + 2*padding - dilation*(k - 1) - 1) / stride) + 1",
-        _size_true_division,
-    ),
-    Misconception(
-        "rounds_up",
-        "you rounded up (ceil or round): PyTorch rounds DOWN (floor), a last window that does not fit entirely is dropped, "
-        "out = floor((n + 2*padding - dilation*(k - 1) - 1) / stride) + 1",
-        _size_ceil,
-    ),
-    Misconception(
-        "no_plus_one",
-        "you forgot the +1: the window at position 0 counts too, out = floor((n + 2*padding - dilation*(k - 1) - 1) / stride) + 1",
-        _size_no_plus_one,
-    ),
-    Misconception(
-        "padding_once",
-        "you added the padding once: padding zeros go on EACH side, so the padded length is n + 2*padding",
-        _size_padding_once,
-    ),
-    Misconception(
-        "padding_ignored",
-        "you ignored the padding: the padded length is n + 2*padding",
-        _size_padding_ignored,
-    ),
-    Misconception(
-        "stride_ignored",
-        "you ignored the stride: divide the room the window can move, n + 2*padding - (span of the kernel), by the stride (floor), then add 1",
-        _size_stride_ignored,
-    ),
-    Misconception(
-        "dilation_ignored",
-        "you ignored the dilation: a kernel of size k with dilation d spans d*(k - 1) + 1 input samples",
-        _size_dilation_ignored,
-    ),
-    Misconception(
-        "dilation_times_k",
-        "a dilated kernel spans d*(k - 1) + 1 samples, not d*k: there are k - 1 gaps of d between its k taps",
-        _size_dilation_times_k,
-    ),
-    Misconception(
-        "dilation_span_missing_one",
-        "a dilated kernel spans d*(k - 1) + 1 samples (k taps, k - 1 gaps of d): you forgot the final +1 of the span",
-        _size_dilation_times_k_minus_1,
-    ),
-)
-
-
-def _compare_size(student: Any, expected: Any) -> bool:
-    """An output size is right when it is a number equal to the expected integer."""
-    try:
-        if isinstance(student, bool):
-            return False
-        arr = np.asarray(student)
-        if arr.size != 1 or arr.ndim > 1 or arr.dtype.kind not in "iuf":  # a recorded scalar may come back as shape (1,)
-            return False
-        return float(arr.reshape(())) == float(expected)
-    except Exception:
-        return False
-
-
-# --------------------------------------------------------------------------------------------
 # cases: visible ones fixed and public; hidden ones (``*_cases(seed)``) from the grader's secret seed
 # --------------------------------------------------------------------------------------------
 LECTURE_X = np.array(
@@ -380,16 +268,16 @@ LECTURE_W = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]], dtype=float)
 LECTURE_Y = np.array([[12, 12, 17], [10, 17, 19], [9, 6, 14]], dtype=float)  # from the slide
 
 
-def _ints(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+def random_ints(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     """Small integers as floats: easy to read in a message, exact in any summation order."""
     return rng.integers(-4, 5, size=shape).astype(float)
 
 
-def _kernel(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+def random_kernel(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
     """A random small-integer kernel with no symmetry (no flip or transpose leaves it unchanged),
     so that every orientation mistake changes the answer."""
     while True:
-        w = _ints(rng, shape)
+        w = random_ints(rng, shape)
         same = [w[::-1, :], w[:, ::-1], w[::-1, ::-1]] + ([w.T] if shape[0] == shape[1] else [])
         if (shape[0] == 1 or shape[1] == 1 or not any(np.array_equal(w, v) for v in same)) and np.any(w):
             return w
@@ -400,12 +288,6 @@ def _describe_map_case(case: Case) -> str:
     parts = [f"x of shape {np.shape(args[0])}", f"w of shape {np.shape(args[1])}"]
     parts += [f"{k}={v!r}" for k, v in kwargs.items()]
     return ", ".join(parts)
-
-
-def _describe_size_case(case: Case) -> str:
-    args, kwargs = case
-    names = ("n", "k", "stride", "padding", "dilation")
-    return ", ".join([f"{n}={v!r}" for n, v in zip(names, args)] + [f"{k}={v!r}" for k, v in kwargs.items()])
 
 
 def lecture_cases() -> list[Case]:
@@ -420,7 +302,7 @@ def valid_cases(seed: int) -> list[Case]:
     """Stride 1, no padding: non-square maps and kernels, including 1-row and full-size kernels."""
     rng = np.random.default_rng(seed)
     shapes = [((6, 9), (2, 3)), ((9, 5), (4, 2)), ((7, 7), (1, 4)), ((5, 8), (5, 1)), ((4, 6), (4, 6)), ((12, 16), (3, 3)), ((1, 10), (1, 3))]
-    return [((_ints(rng, xs), _kernel(rng, ws)), {}) for xs, ws in shapes]
+    return [((random_ints(rng, xs), random_kernel(rng, ws)), {}) for xs, ws in shapes]
 
 
 def stride_example_cases() -> list[Case]:
@@ -436,7 +318,7 @@ def stride_cases(seed: int) -> list[Case]:
     """Strides 2-4 where the last window does not fit (floor rule), non-square shapes."""
     rng = np.random.default_rng(seed)
     specs = [((8, 11), (3, 2), 2), ((10, 7), (2, 3), 3), ((9, 9), (3, 3), 4), ((13, 6), (4, 1), 2), ((7, 15), (2, 5), 3), ((16, 16), (5, 5), 2)]
-    return [((_ints(rng, xs), _kernel(rng, ws)), {"stride": s}) for xs, ws, s in specs]
+    return [((random_ints(rng, xs), random_kernel(rng, ws)), {"stride": s}) for xs, ws, s in specs]
 
 
 def padding_example_cases() -> list[Case]:
@@ -453,7 +335,7 @@ def padding_cases(seed: int) -> list[Case]:
     """Padding 1-3, alone and with strides; non-square maps and kernels."""
     rng = np.random.default_rng(seed)
     specs = [((6, 8), (3, 2), 1, 1), ((5, 9), (2, 4), 1, 2), ((7, 5), (3, 3), 2, 1), ((9, 12), (5, 3), 1, 2), ((8, 7), (4, 2), 3, 2), ((4, 4), (3, 3), 1, 3)]
-    return [((_ints(rng, xs), _kernel(rng, ws)), {"stride": s, "padding": p}) for xs, ws, s, p in specs]
+    return [((random_ints(rng, xs), random_kernel(rng, ws)), {"stride": s, "padding": p}) for xs, ws, s, p in specs]
 
 
 def convolve_example_cases() -> list[Case]:
@@ -471,61 +353,7 @@ def convolve_cases(seed: int) -> list[Case]:
     out: list[Case] = []
     for xs, ws, s, p in specs:
         kwargs = {} if (s, p) == (1, 0) else {"stride": s, "padding": p}
-        out.append(((_ints(rng, xs), _kernel(rng, ws)), kwargs))
-    return out
-
-
-# The first cases of each output-size check are chosen (by a search over small sizes) so that
-# every catalogued mistake fails early on a case where no other mistake listed before it gives the
-# same wrong number: the feedback then names the right mistake.
-_SIZE_PREFIX: list[Case] = [((7, 4), {"stride": 1, "padding": 2}), ((9, 5), {"stride": 3, "padding": 2})]
-_DILATION_PREFIX: list[Case] = [
-    ((17, 4), {"stride": 1, "padding": 3, "dilation": 3}),
-    ((15, 4), {"stride": 2, "padding": 3, "dilation": 3}),
-]
-
-
-def output_size_example_cases() -> list[Case]:
-    """Hand-checkable sizes: the lecture's 5 and 3, the Keras model's 1000 and 5, strides and padding."""
-    return [
-        ((5, 3), {}),
-        ((1000, 5), {}),
-        *_SIZE_PREFIX,
-        ((7, 3), {"stride": 2, "padding": 1}),
-        ((6, 3), {"stride": 2}),
-        ((5, 3), {"padding": 1}),
-    ]
-
-
-def output_size_cases(seed: int) -> list[Case]:
-    """Seeded random sizes with stride and padding; about half the strides leave a partial window."""
-    rng = np.random.default_rng(seed)
-    out: list[Case] = list(_SIZE_PREFIX)
-    while len(out) < 40:
-        n, k = int(rng.integers(1, 40)), int(rng.integers(1, 8))
-        s, p = int(rng.integers(1, 6)), int(rng.integers(0, 4))
-        if k > n + 2 * p:
-            continue
-        out.append(((n, k), {"stride": s, "padding": p}))
-    return out
-
-
-def dilation_example_cases() -> list[Case]:
-    """Dilation by hand: a 4-tap kernel with dilation 3 spans 10 samples; a 3-tap one with dilation 2 spans 5."""
-    return [*_DILATION_PREFIX, ((7, 3), {"dilation": 2}), ((10, 3), {"stride": 1, "padding": 2, "dilation": 2}),
-            ((11, 3), {"stride": 2, "dilation": 2})]
-
-
-def dilation_cases(seed: int) -> list[Case]:
-    """Seeded random sizes with dilation 2-4, strides and padding."""
-    rng = np.random.default_rng(seed)
-    out: list[Case] = list(_DILATION_PREFIX)
-    while len(out) < 40:
-        n, k = int(rng.integers(3, 50)), int(rng.integers(2, 6))
-        s, p, d = int(rng.integers(1, 4)), int(rng.integers(0, 4)), int(rng.integers(2, 5))
-        if d * (k - 1) + 1 > n + 2 * p:
-            continue
-        out.append(((n, k), {"stride": s, "padding": p, "dilation": d}))
+        out.append(((random_ints(rng, xs), random_kernel(rng, ws)), kwargs))
     return out
 
 
@@ -546,21 +374,9 @@ def _conv_check(check_id: str, cases: Callable[..., list[Case]]) -> Check:
     )
 
 
-def _size_check(check_id: str, cases: Callable[..., list[Case]]) -> Check:
-    return Check(
-        id=check_id, function="conv_output_size", cases=cases, reference=_ref_conv_output_size, hidden=check_id.endswith(".hidden"),
-        misconceptions=MISCONCEPTIONS_OUTPUT_SIZE, compare=_compare_size, forbidden=CONVOLUTION_SHORTCUTS,
-        describe=_describe_size_case,
-    )
-
-
 # Check ids follow ex01: ``ex02.<function>.<part>`` (visible cases, checkable by hand) and
 # ``ex02.<function>.<part>.hidden`` (random cases from the grader's secret seed); one graded cell per <part>.
 CHECKS: tuple[Check, ...] = (
-    _size_check("ex02.conv_output_size.stride_padding", output_size_example_cases),
-    _size_check("ex02.conv_output_size.stride_padding.hidden", output_size_cases),
-    _size_check("ex02.conv_output_size.dilation", dilation_example_cases),
-    _size_check("ex02.conv_output_size.dilation.hidden", dilation_cases),
     _corr_check("ex02.correlate2d.valid", lecture_cases),
     _corr_check("ex02.correlate2d.valid.hidden", valid_cases),
     _corr_check("ex02.correlate2d.stride", stride_example_cases),

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from course.grading.checks import CONVOLUTION_SHORTCUTS, Case, Check, Misconception, register
-from course.grading.exercises.convolution_2d import _compare_size
+from course.grading.exercises.output_size import compare_size
 
 __all__ = ["CHECKS", "MISCONCEPTIONS"]
 
@@ -214,7 +214,7 @@ def dilation_cases(seed: int) -> list[Case]:
 def _check(check_id: str, cases: Callable[..., list[Case]]) -> Check:
     return Check(
         id=check_id, function="receptive_field", cases=cases, reference=_ref, misconceptions=MISCONCEPTIONS,
-        compare=_compare_size, forbidden=RECEPTIVE_SHORTCUTS, describe=_describe, hidden=check_id.endswith(".hidden"),
+        compare=compare_size, forbidden=RECEPTIVE_SHORTCUTS, describe=_describe, hidden=check_id.endswith(".hidden"),
     )
 
 
