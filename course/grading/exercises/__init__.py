@@ -14,6 +14,7 @@ MODULES: dict[str, str] = {
     "ex02.conv_output_size": "course.grading.exercises.output_size",
     "ex03": "course.grading.exercises.conv_layer",
     "ex04": "course.grading.exercises.pooling",
+    "ex04.adaptive_max_pool2d": "course.grading.exercises.adaptive_pooling",
     "ex05": "course.grading.exercises.receptive_field",
     "ex06": "course.grading.exercises.audio_cnn",
 }

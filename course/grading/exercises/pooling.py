@@ -4,12 +4,13 @@ Graded functions (ARCHITECTURE.md, "Exercise contract")::
 
     max_pool2d(x, size, stride=None)        # stride defaults to size; floor rule
     avg_pool2d(x, size, stride=None)
-    adaptive_max_pool2d(x, output_size)     # PyTorch's bins: start = floor(i*n/out), end = ceil((i+1)*n/out)
 
 ``x`` is ``(H, W)`` or ``(C, H, W)`` (every map pooled on its own); ``size``, ``stride`` and
 ``output_size`` are ints or ``(height, width)`` pairs.
 
 Check ids follow ex01: ``ex04.<function>.<part>`` (visible) and ``ex04.<function>.<part>.hidden``.
+``adaptive_max_pool2d``'s checks are in ``adaptive_pooling.py``, which shares the window helpers
+and hand-made maps defined here.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import numpy as np
 
 from course.grading.checks import CONVOLUTION_SHORTCUTS, Case, Check, Misconception, register
 
-__all__ = ["CHECKS", "MISCONCEPTIONS_MAX", "MISCONCEPTIONS_AVG", "MISCONCEPTIONS_ADAPTIVE"]
+__all__ = ["CHECKS", "HAND_5", "HAND_X", "MISCONCEPTIONS_AVG", "MISCONCEPTIONS_MAX", "POOLING_SHORTCUTS", "WINDOW_MESSAGES",
+           "distinct_ints", "pair", "pool_map", "pooling_check"]
 
 POOLING_SHORTCUTS = CONVOLUTION_SHORTCUTS | frozenset(
     {"skimage.measure.block_reduce", "torch.nn.functional.max_pool2d", "torch.nn.functional.avg_pool2d"}
@@ -40,16 +42,10 @@ def _ref_avg(x: Any, size: Any, stride: Any = None) -> np.ndarray:
     return avg_pool2d(x, size, stride)
 
 
-def _ref_adaptive(x: Any, output_size: Any) -> np.ndarray:
-    from course.pooling import adaptive_max_pool2d
-
-    return adaptive_max_pool2d(x, output_size)
-
-
 # --------------------------------------------------------------------------------------------
 # building blocks of the wrong answers
 # --------------------------------------------------------------------------------------------
-def _pair(v: Any) -> tuple[int, int]:
+def pair(v: Any) -> tuple[int, int]:
     return (int(v), int(v)) if np.ndim(v) == 0 else (int(v[0]), int(v[1]))
 
 
@@ -66,19 +62,19 @@ def _windows_1d(n: int, k: int, s: int, *, ceil: bool = False, right: bool = Fal
     return [(offset + i * s, min(offset + i * s + k, n)) for i in range(count)]
 
 
-def _pool_map(m: np.ndarray, rows: list[tuple[int, int]], cols: list[tuple[int, int]], op: Reduce) -> np.ndarray:
+def pool_map(m: np.ndarray, rows: list[tuple[int, int]], cols: list[tuple[int, int]], op: Reduce) -> np.ndarray:
     return np.array([[op(m[r0:r1, c0:c1]) for c0, c1 in cols] for r0, r1 in rows])
 
 
 def _pool(x: Any, size: Any, stride: Any, op: Reduce, **windows: bool) -> np.ndarray:
     """Pool the last two axes of ``x`` (H, W) or (C, H, W) with ``op``; ``stride`` already resolved."""
     x = np.asarray(x, dtype=float)
-    (kh, kw), (sh, sw) = _pair(size), _pair(stride)
+    (kh, kw), (sh, sw) = pair(size), pair(stride)
     rows = _windows_1d(x.shape[-2], kh, sh, **windows)
     cols = _windows_1d(x.shape[-1], kw, sw, **windows)
     if x.ndim == 2:
-        return _pool_map(x, rows, cols, op)
-    return np.array([_pool_map(m, rows, cols, op) for m in x])
+        return pool_map(x, rows, cols, op)
+    return np.array([pool_map(m, rows, cols, op) for m in x])
 
 
 def _resolve(size: Any, stride: Any) -> Any:
@@ -110,8 +106,8 @@ def _pool_variants(op: Reduce) -> dict[str, Callable[..., np.ndarray]]:
     def first_of_pair(x, size, stride=None):
         if np.ndim(size) == 0 and (stride is None or np.ndim(stride) == 0):
             raise ValueError("no pair")
-        kh = _pair(size)[0]
-        sh = _pair(_resolve(size, stride))[0]
+        kh = pair(size)[0]
+        sh = pair(_resolve(size, stride))[0]
         return _pool(x, kh, sh, op)
 
     def pooled_channels(x, size, stride=None):
@@ -139,7 +135,7 @@ def _pool_variants(op: Reduce) -> dict[str, Callable[..., np.ndarray]]:
     }
 
 
-_WINDOW_MESSAGES = {
+WINDOW_MESSAGES = {
     "default_stride_one": (
         "with stride=None the stride defaults to the window size (non-overlapping windows, like Keras' "
         "MaxPooling2D and PyTorch's MaxPool2d), not to 1"
@@ -160,9 +156,9 @@ _WINDOW_MESSAGES = {
 }
 
 
-def _window_misconceptions(op: Reduce, names: tuple[str, ...] = tuple(_WINDOW_MESSAGES)) -> tuple[Misconception, ...]:
+def _window_misconceptions(op: Reduce, names: tuple[str, ...] = tuple(WINDOW_MESSAGES)) -> tuple[Misconception, ...]:
     fns = _pool_variants(op)
-    return tuple(Misconception(name, _WINDOW_MESSAGES[name], fns[name]) for name in names)
+    return tuple(Misconception(name, WINDOW_MESSAGES[name], fns[name]) for name in names)
 
 
 def _mean_instead_of_max(x, size, stride=None):
@@ -178,7 +174,7 @@ def _sum_not_mean(x, size, stride=None):
 
 
 def _divided_by_side(x, size, stride=None):
-    kh, kw = _pair(size)
+    kh, kw = pair(size)
     if kh * kw == max(kh, kw):
         raise ValueError("1-wide window")
     return _pool(x, size, _resolve(size, stride), np.sum) / max(kh, kw)
@@ -210,120 +206,6 @@ MISCONCEPTIONS_AVG: tuple[Misconception, ...] = (
 
 
 # --------------------------------------------------------------------------------------------
-# adaptive max pooling
-# --------------------------------------------------------------------------------------------
-Bins = Callable[[int, int], list[tuple[int, int]]]
-
-
-def _bins_pytorch(n: int, out: int) -> list[tuple[int, int]]:
-    return [((i * n) // out, -(-((i + 1) * n) // out)) for i in range(out)]
-
-
-def _bins_equal_floor(n: int, out: int) -> list[tuple[int, int]]:
-    w = n // out
-    if w == 0:
-        raise ValueError("empty bins")
-    return [(i * w, i * w + w) for i in range(out)]
-
-
-def _bins_linspace(n: int, out: int) -> list[tuple[int, int]]:
-    edges = np.round(np.linspace(0, n, out + 1)).astype(int)
-    bins = [(int(edges[i]), int(edges[i + 1])) for i in range(out)]
-    if any(b <= a for a, b in bins):
-        raise ValueError("empty bin")
-    return bins
-
-
-def _bins_floor_ends(n: int, out: int) -> list[tuple[int, int]]:
-    bins = [((i * n) // out, ((i + 1) * n) // out) for i in range(out)]
-    if any(b <= a for a, b in bins):
-        raise ValueError("empty bin")
-    return bins
-
-
-def _bins_stride_kernel(n: int, out: int) -> list[tuple[int, int]]:
-    s = n // out
-    if s == 0:
-        raise ValueError("stride 0")
-    k = n - (out - 1) * s
-    return [(i * s, i * s + k) for i in range(out)]
-
-
-def _bins_ceil_start(n: int, out: int) -> list[tuple[int, int]]:
-    bins = [(-(-(i * n) // out), -(-((i + 1) * n) // out)) for i in range(out)]
-    if any(b <= a for a, b in bins):
-        raise ValueError("empty bin")
-    return bins
-
-
-def _adaptive(x: Any, output_size: Any, bins: Bins, *, first_only: bool = False, channels: str = "first") -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    oh, ow = _pair(output_size)
-    if first_only:
-        if np.ndim(output_size) == 0 or oh == ow:
-            raise ValueError("no pair")
-        ow = oh
-    if channels == "last":
-        if x.ndim != 3:
-            raise ValueError("one map")
-        x = np.moveaxis(x, -1, 0)
-    rows, cols = bins(x.shape[-2], oh), bins(x.shape[-1], ow)
-    out = _pool_map(x, rows, cols, np.max) if x.ndim == 2 else np.array([_pool_map(m, rows, cols, np.max) for m in x])
-    if channels == "last":
-        out = np.moveaxis(out, 0, -1)
-    if channels == "merged":
-        if out.ndim != 3:
-            raise ValueError("one map")
-        out = out.max(axis=0)
-    return out
-
-
-def _adaptive_with(bins: Bins, **kw: Any) -> Callable[..., np.ndarray]:
-    def compute(x, output_size):
-        return _adaptive(x, output_size, bins, **kw)
-
-    return compute
-
-
-BIN_RULE = "bin i along an axis of length n covers [floor(i*n/out), ceil((i+1)*n/out)), so neighbouring bins may overlap"
-
-MISCONCEPTIONS_ADAPTIVE: tuple[Misconception, ...] = (
-    Misconception(
-        "equal_width_floor_bins",
-        f"you used equal bins of width n // out: they leave the last rows/columns out. PyTorch's {BIN_RULE}",
-        _adaptive_with(_bins_equal_floor),
-    ),
-    Misconception(
-        "stride_kernel_formula",
-        f"you turned adaptive pooling into ordinary pooling (stride n // out, window n - (out-1)*stride): PyTorch's {BIN_RULE}",
-        _adaptive_with(_bins_stride_kernel),
-    ),
-    Misconception(
-        "floor_ends",
-        f"your bins end at floor((i+1)*n/out): the end is rounded UP, {BIN_RULE}",
-        _adaptive_with(_bins_floor_ends),
-    ),
-    Misconception(
-        "ceil_start",
-        f"your bins start at ceil(i*n/out): the start is rounded DOWN, {BIN_RULE}",
-        _adaptive_with(_bins_ceil_start),
-    ),
-    Misconception(
-        "linspace_round",
-        f"you rounded evenly spaced edges (linspace/round) to the nearest cell: PyTorch rounds the start DOWN and the end UP, {BIN_RULE}",
-        _adaptive_with(_bins_linspace),
-    ),
-    Misconception(
-        "first_of_pair",
-        "output_size may be a (height, width) pair: the output has `height` rows and `width` columns",
-        _adaptive_with(_bins_pytorch, first_only=True),
-    ),
-    Misconception("pooled_channels", _WINDOW_MESSAGES["pooled_channels"], _adaptive_with(_bins_pytorch, channels="merged")),
-    Misconception("channels_last", _WINDOW_MESSAGES["channels_last"], _adaptive_with(_bins_pytorch, channels="last")),
-)
-
-
-# --------------------------------------------------------------------------------------------
 # cases
 # --------------------------------------------------------------------------------------------
 HAND_X = np.array([[1, 3, 2, 1], [4, 2, 0, 1], [3, 1, 1, 5], [0, 2, 6, 2]], dtype=float)  # max 2x2: [[4, 2], [3, 6]]
@@ -338,13 +220,7 @@ def _describe_pool_case(case: Case) -> str:
     return ", ".join(parts + [f"{k}={v!r}" for k, v in kwargs.items()])
 
 
-def _describe_adaptive_case(case: Case) -> str:
-    args, kwargs = case
-    parts = [f"x of shape {np.shape(args[0])}"] + [f"output_size={v!r}" for v in args[1:]]
-    return ", ".join(parts + [f"{k}={v!r}" for k, v in kwargs.items()])
-
-
-def _distinct(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+def distinct_ints(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     """Distinct small integers (no ties: every window has one clear maximum)."""
     n = int(np.prod(shape))
     return rng.permutation(np.arange(n) - n // 2).reshape(shape).astype(float)
@@ -359,7 +235,7 @@ def basic_cases(seed: int) -> list[Case]:
     """(H, W) maps, default stride: non-square maps, sizes that do not divide them (floor rule)."""
     rng = np.random.default_rng(seed)
     specs = [((8, 8), 2), ((9, 7), 2), ((6, 12), 3), ((11, 10), 3), ((5, 9), 4), ((32, 32), 4), ((7, 5), 1), ((10, 13), 5)]
-    return [((_distinct(rng, hw), k), {}) for hw, k in specs]
+    return [((distinct_ints(rng, hw), k), {}) for hw, k in specs]
 
 
 def stride_example_cases() -> list[Case]:
@@ -375,7 +251,7 @@ def stride_cases(seed: int) -> list[Case]:
         ((9, 11), 3, 2), ((3, 8, 10), 2, None), ((10, 10), 2, 3), ((2, 9, 7), 3, 1), ((12, 9), (3, 2), None),
         ((4, 11, 13), (2, 3), (3, 2)), ((7, 16), 4, 3), ((2, 15, 15), 5, 4), ((13, 6), (1, 3), (2, 1)),
     ]
-    return [((_distinct(rng, shape), size) if stride is None else (_distinct(rng, shape), size, stride), {}) for shape, size, stride in specs]
+    return [((distinct_ints(rng, shape), size) if stride is None else (distinct_ints(rng, shape), size, stride), {}) for shape, size, stride in specs]
 
 
 def avg_example_cases() -> list[Case]:
@@ -388,29 +264,10 @@ def avg_cases(seed: int) -> list[Case]:
     return basic_cases(seed)[:5] + stride_cases(seed + 1)
 
 
-def adaptive_example_cases() -> list[Case]:
-    """A 5x5 map to 3x3: bins [0, 2), [1, 4), [3, 5) overlap (checkable by hand); 4x4 to 2x2."""
-    return [((HAND_5.copy(), 3), {}), ((HAND_X.copy(), 2), {})]
-
-
-def adaptive_cases(seed: int) -> list[Case]:
-    """Uneven and overlapping bins, (height, width) output sizes, (C, H, W) maps, and the lecture's
-    "pool to a fixed 9x9" for spectrogram-like maps of varying duration (width)."""
-    rng = np.random.default_rng(seed)
-    specs: list[tuple[tuple[int, ...], Any]] = [
-        ((5, 7), (3, 5)), ((7, 10), (3, 4)), ((10, 7), 4), ((13, 13), 5), ((3, 9, 11), 4), ((6, 8), (4, 3)), ((5, 9), 5),
-        ((8, 8), 8), ((11, 7), 1), ((2, 12, 17), (5, 7)),
-    ]
-    cases: list[Case] = [((_distinct(rng, shape), out), {}) for shape, out in specs]
-    for width in (9, 14, 23, 32):  # clips of varying duration -> always (C, 9, 9)
-        cases.append(((_distinct(rng, (2, 20, width)), 9), {}))
-    return cases
-
-
 # --------------------------------------------------------------------------------------------
 # registration
 # --------------------------------------------------------------------------------------------
-def _check(check_id: str, function: str, cases: Callable[..., list[Case]], reference: Callable[..., Any], misconceptions: tuple[Misconception, ...], describe: Callable[[Case], str]) -> Check:
+def pooling_check(check_id: str, function: str, cases: Callable[..., list[Case]], reference: Callable[..., Any], misconceptions: tuple[Misconception, ...], describe: Callable[[Case], str]) -> Check:
     return Check(
         id=check_id, function=function, cases=cases, reference=reference, misconceptions=misconceptions,
         forbidden=POOLING_SHORTCUTS, describe=describe, hidden=check_id.endswith(".hidden"),
@@ -418,14 +275,12 @@ def _check(check_id: str, function: str, cases: Callable[..., list[Case]], refer
 
 
 CHECKS: tuple[Check, ...] = (
-    _check("ex04.max_pool2d.basic", "max_pool2d", max_basic_example_cases, _ref_max, MISCONCEPTIONS_MAX, _describe_pool_case),
-    _check("ex04.max_pool2d.basic.hidden", "max_pool2d", basic_cases, _ref_max, MISCONCEPTIONS_MAX, _describe_pool_case),
-    _check("ex04.max_pool2d.stride", "max_pool2d", stride_example_cases, _ref_max, MISCONCEPTIONS_MAX, _describe_pool_case),
-    _check("ex04.max_pool2d.stride.hidden", "max_pool2d", stride_cases, _ref_max, MISCONCEPTIONS_MAX, _describe_pool_case),
-    _check("ex04.avg_pool2d.all", "avg_pool2d", avg_example_cases, _ref_avg, MISCONCEPTIONS_AVG, _describe_pool_case),
-    _check("ex04.avg_pool2d.all.hidden", "avg_pool2d", avg_cases, _ref_avg, MISCONCEPTIONS_AVG, _describe_pool_case),
-    _check("ex04.adaptive_max_pool2d.all", "adaptive_max_pool2d", adaptive_example_cases, _ref_adaptive, MISCONCEPTIONS_ADAPTIVE, _describe_adaptive_case),
-    _check("ex04.adaptive_max_pool2d.all.hidden", "adaptive_max_pool2d", adaptive_cases, _ref_adaptive, MISCONCEPTIONS_ADAPTIVE, _describe_adaptive_case),
+    pooling_check("ex04.max_pool2d.basic", "max_pool2d", max_basic_example_cases, _ref_max, MISCONCEPTIONS_MAX, _describe_pool_case),
+    pooling_check("ex04.max_pool2d.basic.hidden", "max_pool2d", basic_cases, _ref_max, MISCONCEPTIONS_MAX, _describe_pool_case),
+    pooling_check("ex04.max_pool2d.stride", "max_pool2d", stride_example_cases, _ref_max, MISCONCEPTIONS_MAX, _describe_pool_case),
+    pooling_check("ex04.max_pool2d.stride.hidden", "max_pool2d", stride_cases, _ref_max, MISCONCEPTIONS_MAX, _describe_pool_case),
+    pooling_check("ex04.avg_pool2d.all", "avg_pool2d", avg_example_cases, _ref_avg, MISCONCEPTIONS_AVG, _describe_pool_case),
+    pooling_check("ex04.avg_pool2d.all.hidden", "avg_pool2d", avg_cases, _ref_avg, MISCONCEPTIONS_AVG, _describe_pool_case),
 )
 
 for _c in CHECKS:
