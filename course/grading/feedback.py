@@ -15,7 +15,7 @@ Policy, in the order a student reads the page (template: ``templates/course_feed
 - **No hidden-test internals**: ``### BEGIN HIDDEN TESTS`` sections are cut from the test
   cells and internal check ids (``ex01.convolve1d.full.hidden``) never reach the page.
 - **Maths without a network**: TeX in markdown is turned into MathML here, on the grader's
-  machine (:func:`typeset_html`), so the page needs no MathJax and no CDN. Browsers render
+  machine (``course/grading/mathml.py``), so the page needs no MathJax and no CDN. Browsers render
   MathML natively; the HTML is one self-contained file (nbgrader's ``release_feedback`` only
   copies the ``.html``).
 - **Readable at any width**: messages and outputs wrap (CSS in the template).
@@ -29,13 +29,14 @@ from __future__ import annotations
 import csv
 import html
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
+
+from course.grading.mathml import typeset_html, typeset_latex
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 """Folder holding the ``course_feedback`` nbconvert template (``nbgrader_config.py``:
@@ -118,125 +119,6 @@ def notes_from_csv(path: str | Path, student: str, assignment: str) -> list[str]
     except (OSError, csv.Error):
         pass
     return []
-
-
-# --- maths: TeX -> MathML, here, so the page needs no network ------------------------------
-MATHML_NS = "http://www.w3.org/1998/Math/MathML"
-_MATHML_TAGS = frozenset("""math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot mstyle
-    mtable mtr mtd mlabeledtr munder mover munderover mpadded mphantom menclose merror semantics annotation
-    mfenced mmultiscripts mprescripts none maligngroup malignmark""".split())
-_MATHML_ATTRS = frozenset("""display stretchy fence form mathvariant displaystyle scriptlevel columnalign
-    columnspacing rowspacing rowalign columnlines rowlines frame framespacing width height depth lspace rspace
-    accent accentunder movablelimits separator separators largeop symmetric minsize maxsize linethickness
-    notation open close encoding voffset align equalrows equalcolumns""".split())
-_MATH_RE = re.compile(
-    r"(?<!\\)\$\$(?P<dd>.+?)(?<!\\)\$\$"
-    r"|\\\[(?P<db>.+?)\\\]"
-    r"|\\begin\{(?P<env>[A-Za-z]+\*?)\}(?P<envbody>.+?)\\end\{(?P=env)\}"
-    r"|(?<![\\$])\$(?P<d>[^$]+?)(?<!\\)\$"
-    r"|\\\((?P<p>.+?)\\\)",
-    re.S,
-)
-_SKIP_TAGS = {"code", "pre", "script", "style", "textarea", "math", "kbd", "samp"}
-ET.register_namespace("", MATHML_NS)
-
-
-def _clean_mathml(element: ET.Element) -> None:
-    for child in list(element):
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag not in _MATHML_TAGS:
-            element.remove(child)
-            continue
-        for name in list(child.attrib):
-            if name.rsplit("}", 1)[-1] not in _MATHML_ATTRS:
-                del child.attrib[name]
-        _clean_mathml(child)
-
-
-def tex_to_mathml(tex: str, display: bool = False) -> str | None:
-    """MathML for ``tex`` (None when it cannot be converted); only MathML elements and
-    presentation attributes survive, so the result is inert whatever the TeX held."""
-    from latex2mathml.converter import convert
-
-    try:
-        raw = convert(tex.strip(), display="block" if display else "inline")
-        root = ET.fromstring(raw)
-    except Exception:
-        return None
-    if root.tag.rsplit("}", 1)[-1] != "math":
-        return None
-    for name in list(root.attrib):
-        if name != "display":
-            del root.attrib[name]
-    _clean_mathml(root)
-    root.set("alttext", " ".join(tex.split())[:500])  # the TeX, for assistive technology
-    return ET.tostring(root, encoding="unicode", short_empty_elements=True)
-
-
-def _typeset_text(text: str) -> list[Any]:
-    """Pieces of ``text``: plain strings and ("math", mathml) pairs."""
-    pieces: list[Any] = []
-    pos = 0
-    for m in _MATH_RE.finditer(text):
-        if m.group("dd") is not None:
-            tex, display = m.group("dd"), True
-        elif m.group("db") is not None:
-            tex, display = m.group("db"), True
-        elif m.group("env") is not None:
-            tex, display = m.group(0), True
-        elif m.group("d") is not None:
-            tex, display = m.group("d"), False
-        else:
-            tex, display = m.group("p"), False
-        mathml = tex_to_mathml(tex, display)
-        if mathml is None:
-            continue  # left as it was written
-        pieces.append(text[pos:m.start()])
-        pieces.append(("math", mathml))
-        pos = m.end()
-    pieces.append(text[pos:])
-    return pieces
-
-
-def typeset_html(fragment: str) -> str:
-    """``fragment`` (HTML) with the TeX in its text (``$...$``, ``$$...$$``, ``\\(...\\)``,
-    ``\\[...\\]``, ``\\begin{env}...\\end{env}``; not inside code) replaced by MathML, as
-    MathJax would typeset it in the browser."""
-    if "$" not in fragment and "\\" not in fragment:
-        return fragment
-    from bs4 import BeautifulSoup, NavigableString
-
-    soup = BeautifulSoup(fragment, "html.parser")
-    changed = False
-    for node in list(soup.find_all(string=True)):
-        if type(node) is not NavigableString:  # comments, CDATA, doctype
-            continue
-        if any(parent.name in _SKIP_TAGS for parent in node.parents if parent.name):
-            continue
-        text = str(node)
-        if "$" not in text and "\\" not in text:
-            continue
-        pieces = _typeset_text(text)
-        if len(pieces) == 1:
-            continue
-        changed = True
-        for piece in pieces:
-            if isinstance(piece, tuple):
-                node.insert_before(BeautifulSoup(piece[1], "html.parser"))
-            elif piece:
-                node.insert_before(NavigableString(piece))
-        node.extract()
-    return str(soup) if changed else fragment
-
-
-def typeset_latex(text: str) -> str:
-    """A ``text/latex`` output as MathML (escaped text when it cannot be converted)."""
-    pieces = _typeset_text(text)
-    if len(pieces) == 1:
-        stripped = text.strip()
-        mathml = tex_to_mathml(stripped, True) if stripped else None
-        return mathml if mathml else html.escape(text)
-    return "".join(p[1] if isinstance(p, tuple) else html.escape(p) for p in pieces)
 
 
 # --- the gradebook: what is finished ---------------------------------------------------------
