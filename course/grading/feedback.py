@@ -27,7 +27,6 @@ nbgrader's ``GetGrades`` (``c.GenerateFeedback.preprocessors`` in ``nbgrader_con
 from __future__ import annotations
 
 import csv
-import html
 import re
 from pathlib import Path
 from typing import Any

@@ -17,5 +17,6 @@ MODULES: dict[str, str] = {
     "ex04.adaptive_max_pool2d": "course.grading.exercises.adaptive_pooling",
     "ex05": "course.grading.exercises.receptive_field",
     "ex06": "course.grading.exercises.audio_cnn",
+    "ex06.train": "course.grading.exercises.audio_training",
 }
 """Check-id prefix -> module of those checks."""

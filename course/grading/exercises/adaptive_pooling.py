@@ -16,7 +16,15 @@ from typing import Any
 import numpy as np
 
 from course.grading.checks import Case, Check, Misconception, register
-from course.grading.exercises.pooling import HAND_5, HAND_X, WINDOW_MESSAGES, distinct_ints, pair, pool_map, pooling_check
+from course.grading.exercises.pooling import (
+    distinct_ints,
+    HAND_5,
+    HAND_X,
+    pair,
+    pool_map,
+    pooling_check,
+    WINDOW_MESSAGES,
+)
 
 __all__ = ["CHECKS", "MISCONCEPTIONS_ADAPTIVE"]
 

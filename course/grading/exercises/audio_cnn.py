@@ -53,160 +53,29 @@ Kernel-side helpers used by the test cells: ``course.grading.probes`` (:func:`sh
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from course.grading.checks import Case, Check, Misconception, register
+from course.grading.exercises.audio_data import (
+    accuracy_compare,
+    accuracy_misconceptions,
+    EX06_FORBIDDEN,
+    HIDDEN_KEY,
+    hidden_set,
+    HIDDEN_SIZE,
+    labels_for,
+    Marker,
+    OutputTest,
+    predictions_of,
+    validation_set,
+    VALIDATION_SIZE,
+)
 from course.grading.probes import TRAIN_PROBE_EPOCHS, predictor, shape_probe, train_probe  # noqa: F401
 
-HIDDEN_KEY = "ex06.accuracy.hidden"  # the six accuracy checks share one hidden set (one seed)
-HIDDEN_SIZE = 1000
-VALIDATION_SIZE = 500
-TRAIN_PROBE_SIZES = (1000, 500)
-TRAIN_PROBE_THRESHOLD = 0.75
 THRESHOLDS = (65, 70, 75, 80, 85, 90)
-
-EX06_FORBIDDEN: frozenset[str] = frozenset(
-    {
-        "course.data",  # the generator knows the labels
-        "course.audio_models",  # the course's reference models and training loop
-        "course.models",
-        "course.training",
-        "course.grading",
-    }
-)
-
-
-# ------------------------------------------------------------------------------------------
-# data (grader side, cached per process) and the labels of the inputs it made
-# ------------------------------------------------------------------------------------------
-_LABELS: dict[str, np.ndarray] = {}
-_LABELS_LOCK = threading.Lock()
-_MAX_LABEL_SETS = 32
-
-
-def _digest(x: Any) -> str:
-    arr = np.ascontiguousarray(np.asarray(x))
-    head = f"{arr.dtype.str}{arr.shape}".encode()
-    return hashlib.sha256(head + arr.tobytes()).hexdigest()
-
-
-def _remember(x: np.ndarray, y: np.ndarray) -> None:
-    with _LABELS_LOCK:
-        if len(_LABELS) >= _MAX_LABEL_SETS:
-            _LABELS.pop(next(iter(_LABELS)))
-        _LABELS[_digest(x)] = y
-
-
-def labels_for(x: Any) -> np.ndarray:
-    """The labels of inputs ``x`` made in this process by :func:`_dataset` (a copy).
-
-    The references of the accuracy and train-probe checks: the grader made the inputs it sent,
-    so it knows their labels; inputs it did not make have none (``KeyError``)."""
-    with _LABELS_LOCK:
-        y = _LABELS.get(_digest(x))
-    if y is None:
-        raise KeyError("these inputs were not made by this process: their labels are unknown")
-    return y.copy()
-
-
-@functools.lru_cache(maxsize=8)
-def _dataset(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(features (N, 1, 64, 30) float32, labels (N,) int64)`` of ``n`` clips from ``seed``."""
-    from course.audio import features
-    from course.data import generate_clips
-
-    clips = generate_clips(n, seed=int(seed) % 2**63)
-    x = features(clips.audio)
-    x.setflags(write=False)
-    y = clips.labels.copy()
-    y.setflags(write=False)
-    _remember(x, y)
-    return x, y
-
-
-def _derived(seed: int, what: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"{int(seed)}:{what}".encode()).digest()[:8], "big")
-
-
-def _validation() -> tuple[np.ndarray, np.ndarray]:
-    from course.data import SPLIT_SEEDS
-
-    return _dataset(VALIDATION_SIZE, SPLIT_SEEDS["validation"])
-
-
-def _hidden(seed: int) -> tuple[np.ndarray, np.ndarray]:
-    return _dataset(HIDDEN_SIZE, seed)
-
-
-# ------------------------------------------------------------------------------------------
-# grader-side comparison
-# ------------------------------------------------------------------------------------------
-class _Sentinel:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"<{self.name}>"
-
-
-_CONSTANT = _Sentinel("constant prediction")
-_BELOW = _Sentinel("below the threshold")
-
-
-def _predictions(student: Any, n: int) -> np.ndarray | None:
-    try:
-        s = np.asarray(student)
-    except Exception:
-        return None
-    if s.shape != (n,) or s.dtype.kind not in "iu":
-        return None
-    return s
-
-
-def accuracy_compare(threshold: float) -> Callable[[Any, Any], bool]:
-    """``compare(predictions, labels)``: True when the accuracy is >= ``threshold``.
-
-    Against the sentinels used by the misconceptions: True when the predictions are one constant
-    class (``_CONSTANT``) or simply valid predictions (``_BELOW``, tried last).
-    """
-
-    def compare(student: Any, expected: Any) -> bool:
-        if expected is _CONSTANT or expected is _BELOW:
-            s = _predictions(student, np.shape(student)[0] if np.ndim(student) == 1 else -1)
-            if s is None:
-                return False
-            return bool(expected is _BELOW or (s.size > 0 and np.all(s == s[0])))
-        e = np.asarray(expected)
-        s = _predictions(student, e.shape[0])
-        if s is None:
-            return False
-        return bool(np.mean(s == e) >= threshold - 1e-12)
-
-    return compare
-
-
-def _accuracy_misconceptions(threshold: float, where: str) -> tuple[Misconception, ...]:
-    return (
-        Misconception(
-            "constant prediction",
-            f"your model predicts the same class for every clip of the {where}: it ignores its input "
-            "(is it trained? does the output depend on the spectrogram?)",
-            lambda *a, **k: _CONSTANT,
-        ),
-        Misconception(
-            "below threshold",
-            f"your model's accuracy on the {where} is below {threshold:.0%} "
-            "(train longer, on more clips, or improve the architecture)",
-            lambda *a, **k: _BELOW,
-        ),
-    )
-
 
 # ------------------------------------------------------------------------------------------
 # shapes
@@ -218,7 +87,7 @@ def _shape_reference(n_classes: int, batch: int) -> np.ndarray:
     return np.array([batch, n_classes, 1], dtype=np.int64)
 
 
-class _ShapeMistake(_Sentinel):
+class _ShapeMistake(Marker):
     """What a misconception predicts for a shape case: a test on the recorded triple."""
 
     def __init__(self, name: str, test: Callable[[np.ndarray], bool]) -> None:
@@ -295,14 +164,6 @@ _LOGITS_CASES = ((2, 16), (3, 16))
 _SUMS_TO_ONE_TOL = 1e-4
 
 
-class _OutputTest(_Sentinel):
-    """What a misconception (or the reference) predicts for recorded model outputs: a test."""
-
-    def __init__(self, name: str, test: Callable[[np.ndarray], bool]) -> None:
-        super().__init__(name)
-        self.test = test
-
-
 def _are_probabilities(s: np.ndarray) -> bool:
     """Every row non-negative and summing to 1: the output of a softmax."""
     return bool(s.ndim == 2 and s.shape[1] >= 2 and np.all(s >= -1e-7)
@@ -314,18 +175,18 @@ def _outputs_compare(student: Any, expected: Any) -> bool:
         s = np.asarray(student, dtype=np.float64)
     except Exception:
         return False
-    if not isinstance(expected, _OutputTest):
+    if not isinstance(expected, OutputTest):
         return False
     return bool(expected.test(s))
 
 
 def _logits_reference(n_classes: int, batch: int) -> Any:
     # outputs of any other kind (a wrong shape) are left to ex06.build_model.shape
-    return _OutputTest("logits", lambda s: not _are_probabilities(s))
+    return OutputTest("logits", lambda s: not _are_probabilities(s))
 
 
 def _softmax_output(n_classes: int, batch: int) -> Any:
-    return _OutputTest("probabilities", _are_probabilities)
+    return OutputTest("probabilities", _are_probabilities)
 
 
 MSG_SOFTMAX = (
@@ -349,116 +210,6 @@ register(
 
 
 # ------------------------------------------------------------------------------------------
-# the training loop clears the gradients before each backward()
-# ------------------------------------------------------------------------------------------
-GRADIENT_PROBE_SIZE = 128  # two mini-batches of 64 per epoch, two epochs: four backward passes
-
-
-def _gradient_cases() -> list[Case]:
-    """Public noise: the probe looks at the gradients, not at what is learnt."""
-    rng = np.random.default_rng(6201)
-    x = rng.standard_normal((GRADIENT_PROBE_SIZE, 1, 64, 30)).astype(np.float32)
-    y = rng.integers(0, 2, size=GRADIENT_PROBE_SIZE).astype(np.int64)
-    return [((x, y), {})]
-
-
-def _gradient_compare(student: Any, expected: Any) -> bool:
-    try:
-        s = np.asarray(student)
-        if s.shape != (2,) or s.dtype.kind not in "iu":
-            return False
-        return bool(expected.test(s)) if isinstance(expected, _OutputTest) else False
-    except Exception:
-        return False
-
-
-def _gradient_reference(x: Any, y: Any) -> Any:
-    return _OutputTest("fresh gradients", lambda s: s[1] == 0)
-
-
-def _never_zeroed(x: Any, y: Any) -> Any:
-    return _OutputTest("never zeroed", lambda s: s[0] >= 2 and s[1] == s[0] - 1)
-
-
-def _rarely_zeroed(x: Any, y: Any) -> Any:
-    return _OutputTest("zeroed too rarely", lambda s: 0 < s[1] < s[0] - 1)
-
-
-register(
-    Check(
-        id="ex06.train.zero_grad",
-        function="train",
-        cases=_gradient_cases,
-        reference=_gradient_reference,
-        misconceptions=(
-            Misconception(
-                "never zero_grad",
-                "your training loop never clears the gradients: PyTorch ADDS each loss.backward() into the "
-                "parameters' .grad, so without optimiser.zero_grad() every step follows the sum of all the "
-                "gradients so far instead of the current mini-batch's (a model may still learn, but the steps "
-                "grow and point the wrong way). Call optimiser.zero_grad() before each loss.backward()",
-                _never_zeroed,
-            ),
-            Misconception(
-                "zero_grad too rarely",
-                "your training loop clears the gradients only now and then (once per epoch?): between two "
-                "zero_grad() calls PyTorch ADDS each loss.backward() into .grad, so the steps follow the sum of "
-                "several mini-batches' gradients. Call optimiser.zero_grad() before every loss.backward()",
-                _rarely_zeroed,
-            ),
-        ),
-        compare=_gradient_compare,
-        forbidden=EX06_FORBIDDEN,
-        describe=lambda case: f"train(model, X, y, epochs=2) on {GRADIENT_PROBE_SIZE} clips in mini-batches",
-    )
-)
-
-
-# ------------------------------------------------------------------------------------------
-# the student's training loop learns
-# ------------------------------------------------------------------------------------------
-def _train_probe_cases(seed: int) -> list[Case]:
-    """1000 training clips and 500 evaluation clips, both from the (secret) ``seed``."""
-    x_tr, y_tr = _dataset(TRAIN_PROBE_SIZES[0], _derived(seed, "train"))
-    x_ev, _ = _dataset(TRAIN_PROBE_SIZES[1], _derived(seed, "eval"))
-    return [((x_tr, y_tr.copy(), x_ev), {})]
-
-
-def _train_probe_reference(x_train: Any, y_train: Any, x_eval: Any) -> np.ndarray:
-    return labels_for(x_eval)
-
-
-register(
-    Check(
-        id="ex06.train.learns",
-        function="train",
-        cases=_train_probe_cases,
-        hidden=True,
-        reference=_train_probe_reference,
-        misconceptions=(
-            Misconception(
-                "constant prediction",
-                f"after train(model, X, y, epochs={TRAIN_PROBE_EPOCHS}) on {TRAIN_PROBE_SIZES[0]} clips, the model "
-                "predicts the same class for every clip: it did not learn (is the optimiser stepping? "
-                "are the gradients zeroed and the loss computed from the model's output?)",
-                lambda *a, **k: _CONSTANT,
-            ),
-            Misconception(
-                "did not learn",
-                f"after train(model, X, y, epochs={TRAIN_PROBE_EPOCHS}) on {TRAIN_PROBE_SIZES[0]} clips, a fresh "
-                f"model did not learn: accuracy below {TRAIN_PROBE_THRESHOLD:.0%} on other clips "
-                "(check the loss, the optimiser step and the learning rate)",
-                lambda *a, **k: _BELOW,
-            ),
-        ),
-        compare=accuracy_compare(TRAIN_PROBE_THRESHOLD),
-        forbidden=EX06_FORBIDDEN,
-        describe=lambda case: f"train(model, X, y, epochs={TRAIN_PROBE_EPOCHS}) on {TRAIN_PROBE_SIZES[0]} clips",
-    )
-)
-
-
-# ------------------------------------------------------------------------------------------
 # accuracy of the notebook's trained model: validation (visible) and hidden test set
 # ------------------------------------------------------------------------------------------
 def _register_accuracy(threshold_pct: int) -> None:
@@ -467,9 +218,9 @@ def _register_accuracy(threshold_pct: int) -> None:
         Check(
             id=f"ex06.accuracy.validation.{threshold_pct}",
             function="model",
-            cases=lambda: [((_validation()[0],), {})],
+            cases=lambda: [((validation_set()[0],), {})],
             reference=labels_for,
-            misconceptions=_accuracy_misconceptions(t, f"validation set ({VALIDATION_SIZE} clips)"),
+            misconceptions=accuracy_misconceptions(t, f"validation set ({VALIDATION_SIZE} clips)"),
             compare=accuracy_compare(t),
             forbidden=EX06_FORBIDDEN,
             describe=lambda case: f"the validation set, accuracy >= {t:.0%}",
@@ -479,11 +230,11 @@ def _register_accuracy(threshold_pct: int) -> None:
         Check(
             id=f"ex06.accuracy.{threshold_pct}",
             function="model",
-            cases=lambda seed: [((_hidden(seed)[0],), {})],
+            cases=lambda seed: [((hidden_set(seed)[0],), {})],
             hidden=True,
             seed_key=HIDDEN_KEY,
             reference=labels_for,
-            misconceptions=_accuracy_misconceptions(t, f"hidden test set ({HIDDEN_SIZE} clips)"),
+            misconceptions=accuracy_misconceptions(t, f"hidden test set ({HIDDEN_SIZE} clips)"),
             compare=accuracy_compare(t),
             forbidden=EX06_FORBIDDEN,
             describe=lambda case: f"the hidden test set, accuracy >= {t:.0%}",
@@ -497,6 +248,6 @@ for _t in THRESHOLDS:
 
 def hidden_accuracy(predictions: Any, seed: int) -> float:
     """Accuracy of ``predictions (N,)`` on the hidden test set of ``seed`` (grader side, for reports)."""
-    y = _hidden(seed)[1]
-    p = _predictions(predictions, y.shape[0])
+    y = hidden_set(seed)[1]
+    p = predictions_of(predictions, y.shape[0])
     return float("nan") if p is None else float(np.mean(p == y))

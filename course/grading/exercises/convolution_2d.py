@@ -16,7 +16,6 @@ layer repeats the same stride and padding mistakes on every map).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
