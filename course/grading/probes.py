@@ -58,17 +58,25 @@ def predictor(model: Any, batch_size: int = 250) -> Callable[[np.ndarray], np.nd
     return predict
 
 
+def _fresh_model(build_model: Callable[[int], Any], n_classes: int) -> Any:
+    """``build_model(n_classes)`` under a fixed seed, checked to be a module, in eval mode."""
+    import torch
+
+    torch.manual_seed(0)
+    model = build_model(n_classes)
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"build_model must return a torch.nn.Module, got {type(model).__name__}")
+    model.eval()
+    return model
+
+
 def shape_probe(build_model: Callable[[int], Any]) -> Callable[[int, int], np.ndarray]:
     """``(n_classes, batch) -> [batch_out, n_outputs, depends_on_input]`` for ``build_model``."""
 
     def probe(n_classes: int, batch: int) -> np.ndarray:
         import torch
 
-        torch.manual_seed(0)
-        model = build_model(n_classes)
-        if not isinstance(model, torch.nn.Module):
-            raise TypeError(f"build_model must return a torch.nn.Module, got {type(model).__name__}")
-        model.eval()
+        model = _fresh_model(build_model, n_classes)
         gen = torch.Generator().manual_seed(int(batch))
         x = torch.randn(int(batch), *INPUT_SHAPE, generator=gen)
         dev = _model_device(model)
@@ -108,11 +116,7 @@ def output_probe(build_model: Callable[[int], Any]) -> Callable[[int, int], np.n
     def probe(n_classes: int, batch: int) -> np.ndarray:
         import torch
 
-        torch.manual_seed(0)
-        model = build_model(n_classes)
-        if not isinstance(model, torch.nn.Module):
-            raise TypeError(f"build_model must return a torch.nn.Module, got {type(model).__name__}")
-        model.eval()
+        model = _fresh_model(build_model, n_classes)
         gen = torch.Generator().manual_seed(1000 + int(batch))
         x = torch.randn(int(batch), *INPUT_SHAPE, generator=gen) * 3.0
         with torch.no_grad():
