@@ -36,7 +36,6 @@ RECORD_MIMETYPE = "application/vnd.course.record+json"
 
 FORMAT_VERSION = 2
 CASE_FILE_PREFIX = ".course-case-"
-CASE_FILE_RE = re.compile(r"^\.course-case-[0-9a-f]{16,64}\.json$")
 KEY_FILE = ".course-guard-key"
 """File (in the kernel's working folder) from which ``guard.boot`` reads, then deletes, the key
 that opens the case files and signs the kernel's records."""
@@ -352,8 +351,3 @@ def record_message(nonce: str, check_id: str, outputs_text: str, hits: list[str]
 def record_mac(key: bytes, message: bytes) -> str:
     """HMAC-SHA256 of ``message`` under the kernel's key, in hex."""
     return _hashlib.hmac_digest(key, message, "sha256").hex()
-
-
-def canonical(value: Any) -> str:
-    """The one JSON text of ``value`` (sorted keys, no spaces, ASCII)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)

@@ -247,6 +247,9 @@ def _make_hook(key: bytes, folder: str, originals: dict[str, Any], guarded: list
         except ValueError:
             return False
 
+    # unseal and sign are casefile.unseal and casefile.record_message/record_mac written again with
+    # the captured C functions (casefile's module globals are a cell's to patch); the grader uses
+    # casefile's, and tests/test_grading_guard.py checks that the two agree.
     def unseal(nonce: str, blob: bytes) -> bytes:
         tag, body = blob[:32], blob[32:]
         n = _len(body)

@@ -98,7 +98,7 @@ def prepare_cell(source: str, cell_index: int, folder: str, key: bytes, secret: 
     pieces: list[tuple[int, int, bytes]] = []
     for node in calls:
         check = get(node.args[0].value)
-        cases = check.make_cases(check.seed_from(secret)) if check.hidden else check.make_cases()
+        cases = check.make_cases(check.seed_from(secret))  # (a visible check's seed is None)
         nonce = _random.token_hex(16)
         _write_private(os.path.join(folder, case_file_name(nonce)), seal(key, nonce, encode_cases(cases)), uid)
         fn_start, fn_end = _span(lines, node.args[1])

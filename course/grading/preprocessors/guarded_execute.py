@@ -69,7 +69,8 @@ class GuardedExecute(Execute):
         from course.grading.inject import kernel_uid, new_key, write_key
 
         self._key = new_key()
-        write_key(self.scratch, self._key, kernel_uid(self.km.mode != "none"))
+        self._kernel_uid = kernel_uid(self.km.mode != "none")
+        write_key(self.scratch, self._key, self._kernel_uid)
         await super().async_start_new_kernel(**kwargs)
 
     start_new_kernel = run_sync(async_start_new_kernel)
@@ -172,11 +173,10 @@ class GuardedExecute(Execute):
 
     def _run_test_cell(self, cell: NotebookNode, resources: Any, index: int) -> Any:
         """Run a test cell with its graded calls rewritten for the guard; keep its own source."""
-        from course.grading.inject import kernel_uid, prepare_cell
+        from course.grading.inject import prepare_cell
 
         original = cell.source
-        source, sent = prepare_cell(original, index, self.scratch, self._key, self._secret,
-                                    kernel_uid(self.km.mode != "none"))
+        source, sent = prepare_cell(original, index, self.scratch, self._key, self._secret, self._kernel_uid)
         self._sent.extend(sent)
         cell.source = source
         try:
