@@ -246,9 +246,9 @@ class FeedbackPolicy(NbGraderPreprocessor):
                 tests.append(fb)
             if test:
                 cell.outputs = []  # the verdict box replaces the recorded outputs
-            cell.metadata["course_feedback"] = fb
             if utils.is_solution(cell) and nbg.get("comment"):
                 fb["comment"] = str(nbg.get("comment"))
+            cell.metadata["course_feedback"] = fb  # stored as a copy: fb is complete by now
 
         notes = meta.get(NOTES_KEY)
         if not isinstance(notes, list):
