@@ -37,3 +37,40 @@ def test_no_comment_key_without_a_comment() -> None:
     nb = new_notebook(cells=[_answer_cell(None)])
     nb, _ = FeedbackPolicy().preprocess(nb, {"nbgrader": {"student": "a", "assignment": "x", "notebook": "x"}})
     assert "comment" not in nb.cells[0].metadata["course_feedback"]
+
+
+# --- the submission's nbgrader records: only the two named files, small text, never a link ----------
+def _folder(tmp_path, **files: bytes):
+    folder = tmp_path / "alice" / "ex01"
+    folder.mkdir(parents=True)
+    (folder / "ex01.ipynb").write_text("{}")
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def test_records_are_read_as_submitted(tmp_path) -> None:
+    from course.grading.batch.submission import read_submission
+
+    secret = b"ab12" * 32
+    folder = _folder(tmp_path, **{"timestamp.txt": b"2026-12-05 10:00:00.000000 UTC",
+                                  "submission_secret.txt": secret, "notes.txt": b"hello"})
+    sub = read_submission(folder, ["ex01.ipynb"], 10_000)
+    assert sub.records == {"timestamp.txt": b"2026-12-05 10:00:00.000000 UTC", "submission_secret.txt": secret}
+    assert "notes.txt" in " ".join(sub.notes)  # any other file is still only listed
+
+
+def test_records_refuse_links_binary_and_oversize(tmp_path) -> None:
+    from course.grading.batch.submission import read_submission
+
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("2026-12-05 10:00:00.000000 UTC")
+    folder = _folder(tmp_path, **{"submission_secret.txt": b"\x00\xffbinary"})
+    (folder / "timestamp.txt").symlink_to(target)
+    sub = read_submission(folder, ["ex01.ipynb"], 10_000)
+    assert sub.records == {} and sub.timestamp is None
+    (folder / "timestamp.txt").unlink()
+    (folder / "timestamp.txt").write_bytes(b"9" * 5000)
+    (folder / "submission_secret.txt").write_bytes(b"")
+    sub = read_submission(folder, ["ex01.ipynb"], 10_000)
+    assert sub.records == {} and sub.timestamp is None

@@ -55,6 +55,7 @@ class Outcome:
     comments: list[dict[str, Any]] = field(default_factory=list)
     timestamp: str | None = None
     autograded: dict[str, bytes] = field(default_factory=dict)  # file name -> notebook bytes
+    records: dict[str, bytes] = field(default_factory=dict)  # nbgrader's timestamp/secret files, as submitted
     seconds: float = 0.0
     log: str = ""
 
@@ -226,6 +227,7 @@ def _grade_in(tmp: Path, job: Job) -> Outcome:
         return Outcome(sid, aid, "error", _clean(f"nbgrader could not grade the submission: {message}", tmp),
                        log=_clean((log + (result.get("error") or ""))[-3000:], tmp))
     outcome = _collect(root, job)
+    outcome.records = dict(job.submission.records)
     outcome.log = _clean(log[-3000:], tmp)
     run_status, reason = summarise(outcome.autograded)
     if status in ("ok", "repaired") and run_status != "ok":

@@ -55,7 +55,10 @@ def merge_outcome(gb: Any, outcome: Outcome, ctx: MergeContext) -> None:
         _hold_for_a_person(gb, outcome)
     gb.db.commit()
     late = apply_late_penalties(gb, aid, sid, ctx.config)
-    write_autograded(folder, with_metadata(outcome.autograded, late, submission_notes(outcome.reason)))
+    files = with_metadata(outcome.autograded, late, submission_notes(outcome.reason))
+    if files:  # nbgrader's timestamp.txt and submission_secret.txt, for feedback/ and release_feedback
+        files.update(outcome.records)
+    write_autograded(folder, files)
     ctx.records.set(aid, sid, outcome.status, base_reason(outcome))
 
 

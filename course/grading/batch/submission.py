@@ -17,6 +17,9 @@ from pathlib import Path
 
 STUDENT_ID_RE = re.compile(r"^[A-Za-z0-9_.@+-]{1,128}$")
 TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's record of when the work was submitted
+SECRET_FILE = "submission_secret.txt"  # nbgrader's per-submission secret (release_feedback's checksum)
+RECORD_FILES = (TIMESTAMP_FILE, SECRET_FILE)  # carried into autograded/, so feedback/ has them
+MAX_RECORD_BYTES = 1024
 _MAX_LISTED = 5
 
 
@@ -24,6 +27,7 @@ _MAX_LISTED = 5
 class Submission:
     notebooks: dict[str, bytes] = field(default_factory=dict)  # released file name -> bytes
     timestamp: bytes | None = None
+    records: dict[str, bytes] = field(default_factory=dict)  # RECORD_FILES found, as small printable text
     notes: list[str] = field(default_factory=list)  # plain words, for the reason column
     too_large: dict[str, int] = field(default_factory=dict)  # released name -> size found
     folder_missing: bool = False
@@ -76,9 +80,12 @@ def read_submission(folder: Path, release_names: list[str], max_notebook_bytes: 
         if entry.is_dir(follow_symlinks=False):
             others.append(f"{name}/")
             continue
-        if name == TIMESTAMP_FILE:
-            data, _ = _safe_read(path, 256)
-            sub.timestamp = data
+        if name in RECORD_FILES:
+            data, _ = _safe_read(path, MAX_RECORD_BYTES)
+            if name == TIMESTAMP_FILE:
+                sub.timestamp = data if data is None or len(data) <= 256 else None
+            if data is not None and is_record_text(data):
+                sub.records[name] = data
             continue
         if name in release_names or name.endswith(".ipynb"):
             data, size = _safe_read(path, max_notebook_bytes)
@@ -104,6 +111,13 @@ def read_submission(folder: Path, release_names: list[str], max_notebook_bytes: 
         shown = ", ".join(others[:_MAX_LISTED]) + (f" and {len(others) - _MAX_LISTED} more" if len(others) > _MAX_LISTED else "")
         sub.notes.append(f"only the notebook is graded; other files in the submission were ignored: {shown}")
     return sub
+
+
+def is_record_text(data: bytes) -> bool:
+    """True for what nbgrader writes in ``timestamp.txt`` / ``submission_secret.txt``: a short
+    line of printable ASCII (a trailing newline allowed)."""
+    text = data[:-1] if data.endswith(b"\n") else data
+    return 0 < len(text) <= MAX_RECORD_BYTES and all(32 <= b < 127 for b in text)
 
 
 def _safe_read(path: Path, limit: int) -> tuple[bytes | None, int]:
