@@ -92,6 +92,28 @@ def test_every_lecture_links_to_the_previous_and_the_next(name: str) -> None:
     assert re.search(r"\(\.\./exercises/ex\d\d_\w+/ex\d\d_\w+\.ipynb\)", nav), f"{name}: no exercise link"
 
 
+def test_exercises_are_numbered_in_lecture_order() -> None:
+    # each exercise follows the lecture it practises: the first lecture that names exercise k in its
+    # navigation line comes no later than the first lecture naming exercise k + 1 (issue 19: ex04,
+    # pooling, once followed lecture 05 while ex05, receptive field, followed lecture 04)
+    first: dict[int, int] = {}
+    for name in LECTURES:
+        nav = next(c.source for c in _nb(name).cells if c.cell_type == "markdown" and NAV in c.source)
+        exercises = nav.split("Exercise:", 1)[1]
+        for number in re.findall(r"\(\.\./exercises/ex(\d\d)_", exercises):
+            first.setdefault(int(number), int(name[:2]))
+    numbers = sorted(first)
+    assert numbers == list(range(1, len(numbers) + 1)), f"exercises linked from the lectures: {numbers}"
+    lectures = [first[k] for k in numbers]
+    assert lectures == sorted(lectures), f"exercise -> first lecture naming it: {first}"
+
+
+@pytest.mark.parametrize("name", LECTURES)
+def test_the_title_carries_the_file_number(name: str) -> None:
+    title = _nb(name).cells[0].source.splitlines()[0]
+    assert title.startswith(f"# Lecture {name[:2]} — "), f"{name}: title {title!r}"
+
+
 # --------------------------------------------------------------------------- answers
 @pytest.mark.parametrize("name", LECTURES)
 def test_every_question_has_a_collapsed_answer(name: str) -> None:
@@ -124,12 +146,12 @@ def test_02_says_why_the_fout_formula_is_computed_with_correlate2d() -> None:
     assert "equals b + sum_j fout_l(j) * f(i): True" in out
 
 
-# --------------------------------------------------------------------------- lecture 05
-def test_05_fixed_size_maps_have_frequency_upwards_and_a_colour_bar() -> None:
-    grids = [c for c in _calls("05_pooling.ipynb", "show_grid") if ast.unparse(c.args[0]) == "fixed"]
+# --------------------------------------------------------------------------- lecture 04
+def test_04_fixed_size_maps_have_frequency_upwards_and_a_colour_bar() -> None:
+    grids = [c for c in _calls("04_pooling.ipynb", "show_grid") if ast.unparse(c.args[0]) == "fixed"]
     assert grids and _kw(grids[0], "origin") == "lower", "row 0 (lowest frequency) must be at the bottom"
     assert _kw(grids[0], "vmin") == "lo" and _kw(grids[0], "vmax") == "hi", "one colour scale for the three maps"
-    bars = [c for c in _calls("05_pooling.ipynb", "colorbar") if "dB" in str(_kw(c, "label"))]
+    bars = [c for c in _calls("04_pooling.ipynb", "colorbar") if "dB" in str(_kw(c, "label"))]
     assert bars, "the 9x9 maps need a colour bar in dB"
 
 

@@ -42,32 +42,32 @@ TOPICS: dict[str, tuple[str, str]] = {
     "banded dense-matrix equivalent": ("03_why_convolution.ipynb", r"\*\*banded\*\*"),
     "parameter sharing": ("03_why_convolution.ipynb", r"#+ .*parameter sharing"),
     "equivariance": ("03_why_convolution.ipynb", r"#+ .*equivariance under translation"),
-    "receptive field": ("04_receptive_field.ipynb", r"#+ .*receptive field"),
-    "receptive field checked by experiment": ("04_receptive_field.ipynb", r"#+ .*by experiment"),
-    "common architecture": ("05_pooling.ipynb", r"#+ .*common architecture"),
-    "linear stage, nonlinearity, pooling": ("05_pooling.ipynb", r"\*\*linear stage\*\*[\s\S]*\*\*nonlinear activation\*\*[\s\S]*\*\*pooling\*\*"),
-    "max pooling": ("05_pooling.ipynb", r"#+ .*max .*pooling"),
-    "average pooling": ("05_pooling.ipynb", r"#+ .*average pooling"),
-    "mask size, stride, statistic": ("05_pooling.ipynb", r"\*\*mask size\*\*[\s\S]*\*\*stride\*\*[\s\S]*\*\*statistic\*\*"),
-    "pooling reduces dimensions and helps translation invariance": ("05_pooling.ipynb", r"\*\*reduce dimensions\*\*[\s\S]*\*\*help with translation invariance\*\*"),
-    "pooling to a fixed size": ("05_pooling.ipynb", r"#+ .*pooling to a fixed size"),
-    "alternative to resizing": ("05_pooling.ipynb", r"alternative to resizing an input"),
+    "receptive field": ("05_receptive_field.ipynb", r"#+ .*receptive field"),
+    "receptive field checked by experiment": ("05_receptive_field.ipynb", r"#+ .*by experiment"),
+    "common architecture": ("04_pooling.ipynb", r"#+ .*common architecture"),
+    "linear stage, nonlinearity, pooling": ("04_pooling.ipynb", r"\*\*linear stage\*\*[\s\S]*\*\*nonlinear activation\*\*[\s\S]*\*\*pooling\*\*"),
+    "max pooling": ("04_pooling.ipynb", r"#+ .*max .*pooling"),
+    "average pooling": ("04_pooling.ipynb", r"#+ .*average pooling"),
+    "mask size, stride, statistic": ("04_pooling.ipynb", r"\*\*mask size\*\*[\s\S]*\*\*stride\*\*[\s\S]*\*\*statistic\*\*"),
+    "pooling reduces dimensions and helps translation invariance": ("04_pooling.ipynb", r"\*\*reduce dimensions\*\*[\s\S]*\*\*help with translation invariance\*\*"),
+    "pooling to a fixed size": ("04_pooling.ipynb", r"#+ .*pooling to a fixed size"),
+    "alternative to resizing": ("04_pooling.ipynb", r"alternative to resizing an input"),
 }
 
 EXERCISE_LINKS = {
     "01_convolution_1d.ipynb": ["ex01_convolution_1d"],
     "02_convolution_2d.ipynb": ["ex02_convolution_2d", "ex03_conv_layer"],
     "03_why_convolution.ipynb": ["ex03_conv_layer"],
-    "04_receptive_field.ipynb": ["ex05_receptive_field"],
-    "05_pooling.ipynb": ["ex04_pooling"],
+    "05_receptive_field.ipynb": ["ex05_receptive_field"],
+    "04_pooling.ipynb": ["ex04_pooling"],
 }
 
 # the slides' numbers, as the checked cells print them
 KEY_OUTPUTS = {
     "02_convolution_2d.ipynb": ["feature map: [[12, 12, 17], [10, 17, 19], [9, 6, 14]]", "stepper output: [[12, 12, 17], [10, 17, 19], [9, 6, 14]]"],
     "03_why_convolution.ipynb": ["conv layer:  80", "first layer (1 -> 32 maps, 5x5): 832"],
-    "04_receptive_field.ipynb": ["two 3-wide convs: 5", "conv5, pool2, conv5, pool2: 16"],
-    "05_pooling.ipynb": ["max pooling:     [[6, 5], [3, 4]]", "-> adaptive max pool (9, 9)"],
+    "05_receptive_field.ipynb": ["two 3-wide convs: 5", "conv5, pool2, conv5, pool2: 16"],
+    "04_pooling.ipynb": ["max pooling:     [[6, 5], [3, 4]]", "-> adaptive max pool (9, 9)"],
 }
 
 

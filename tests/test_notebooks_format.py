@@ -35,7 +35,7 @@ def _is_check_cell(cell) -> bool:
 
 def test_the_five_lectures_exist():
     names = [p.name for p in LECTURES]
-    for expected in ("01_convolution_1d.ipynb", "02_convolution_2d.ipynb", "03_why_convolution.ipynb", "04_receptive_field.ipynb", "05_pooling.ipynb"):
+    for expected in ("01_convolution_1d.ipynb", "02_convolution_2d.ipynb", "03_why_convolution.ipynb", "05_receptive_field.ipynb", "04_pooling.ipynb"):
         assert expected in names
 
 

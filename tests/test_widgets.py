@@ -215,7 +215,7 @@ def test_shift_signal():
     np.testing.assert_array_equal(shift_signal(np.array([1, 2, 3, 4]), 0), [1, 2, 3, 4])
 
 
-# --- lecture 04: receptive field -------------------------------------------------------------
+# --- lecture 05: receptive field -------------------------------------------------------------
 def test_dependency_sets_by_hand():
     levels = dependency_sets([(3, 1, 1), (3, 1, 1)])
     assert [lv.tolist() for lv in levels] == [[0, 1, 2, 3, 4], [0, 1, 2], [0]]
@@ -271,7 +271,7 @@ def test_receptive_explorer_draws_one_point_per_unit():
     assert len(explorer.links.get_segments()) == 3 + 3 * 3
 
 
-# --- lecture 05: pooling ---------------------------------------------------------------------
+# --- lecture 04: pooling ---------------------------------------------------------------------
 @pytest.fixture
 def small_spec():
     rng = np.random.default_rng(0)
