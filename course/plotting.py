@@ -11,7 +11,8 @@ Helpers:
     show_signal: a 1-D signal as a stem plot (sample index or time in seconds on the x axis).
     show_spectrogram: a time-frequency map with time in s, frequency in Hz and a colour bar.
     highlight_window: a rectangle outlining a window of cells on a grid (sliding kernels, pools).
-    new_axes: a fresh ``(Figure, Axes)`` pair (or a row of axes) without pyplot.
+    new_axes: a fresh ``(Figure, Axes)`` pair (or a grid of axes, ``nrows, ncols`` as in
+        ``plt.subplots``) without pyplot.
     show_figure: a figure as an HTML ``<figure>``: the PNG with a text alternative (``alt``) and
         an optional visible caption. Lectures display every figure through it.
 
@@ -49,18 +50,28 @@ __all__ = [
 ]
 
 
-def new_axes(ncols: int = 1, nrows: int = 1, figsize: tuple[float, float] | None = None, **kwargs: Any) -> tuple[Figure, Any]:
+def new_axes(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] | None = None, **kwargs: Any) -> tuple[Figure, Any]:
     """Create a ``Figure`` and its axes without touching pyplot.
 
+    The arguments come in matplotlib's order (``plt.subplots(nrows, ncols)``): ``new_axes(1, 2)``
+    is one row of two axes side by side, ``new_axes(2, 1)`` two axes one above the other.
+
     Args:
-        ncols: number of columns of axes.
         nrows: number of rows of axes.
+        ncols: number of columns of axes.
         figsize: figure size in inches; default 4 inches per column, 3 per row.
-        **kwargs: passed to ``Figure.subplots`` (e.g. ``squeeze``, ``gridspec_kw``).
+        **kwargs: passed to ``Figure.subplots`` (e.g. ``squeeze``, ``sharex``, ``gridspec_kw``).
 
     Returns:
-        ``(fig, axes)``: ``axes`` is one ``Axes`` when ``nrows == ncols == 1``, else an array.
+        ``(fig, axes)``: ``axes`` is one ``Axes`` when ``nrows == ncols == 1``, a 1-D array for a
+        single row or column, else an array of shape ``(nrows, ncols)``.
+
+    Raises:
+        ValueError: ``nrows`` or ``ncols`` is not a whole number of at least 1.
     """
+    for name, value in (("nrows", nrows), ("ncols", ncols)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
     if figsize is None:
         figsize = (4.0 * ncols, 3.0 * nrows)
     fig = Figure(figsize=figsize, layout="constrained")

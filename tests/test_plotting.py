@@ -146,10 +146,28 @@ def test_highlight_window_outlines_the_cells():
     assert (rect.get_width(), rect.get_height()) == (3, 3)
 
 
-def test_new_axes_grid_shape():
+def test_new_axes_takes_rows_then_columns_like_matplotlib():
+    # issue 19: new_axes(ncols, nrows) used to reverse plt.subplots(nrows, ncols)
     fig, axes = new_axes(3, 2)
     assert isinstance(fig, Figure)
-    assert axes.shape == (2, 3)
+    assert axes.shape == (3, 2) == Figure().subplots(3, 2).shape
+    assert tuple(fig.get_size_inches()) == (8.0, 9.0)  # 4 inches per column, 3 per row
+    fig, (left, right) = new_axes(1, 2)  # one row: side by side
+    fig.canvas.draw()
+    assert left.get_position().x1 <= right.get_position().x0
+    assert left.get_position().y0 == pytest.approx(right.get_position().y0)
+    fig, (top, bottom) = new_axes(2, 1)  # one column: one above the other
+    fig.canvas.draw()
+    assert bottom.get_position().y1 <= top.get_position().y0
+    assert new_axes(ncols=4)[1].shape == (4,) and new_axes(nrows=4)[1].shape == (4,)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "2", True])
+def test_new_axes_rejects_a_count_that_is_not_a_whole_number(bad):
+    with pytest.raises(ValueError, match=r"nrows must be a whole number >= 1, got"):
+        new_axes(bad, 1)
+    with pytest.raises(ValueError, match=r"ncols must be a whole number >= 1, got"):
+        new_axes(1, bad)
 
 
 @pytest.mark.parametrize(("value", "text"), [(3, "3"), (3.0, "3"), (1.5, "1.5"), (0.125, "0.12"), (-2.0, "-2"), (float("nan"), "nan")])
