@@ -64,7 +64,7 @@ c.Autograde.autograde_preprocessors = [
 # penalty. Its default method, "percent_per_day", takes percent_per_day % of the score per
 # started day late, at most max_percent %; nbgrader's own methods stay available with
 # c.LateSubmissionPlugin.penalty_method = "zero" (or "none").
-c.AssignLatePenalties.plugin_class = "course.term.lateness.CourseLatePolicy"
+c.AssignLatePenalties.plugin_class = "course.gradebook.lateness.CourseLatePolicy"
 c.CourseLatePolicy.percent_per_day = 10
 c.CourseLatePolicy.max_percent = 50
 
@@ -86,3 +86,13 @@ c.GenerateFeedback.preprocessors = [
     "course.grading.feedback.FeedbackPolicy",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# The exchange (course/exchange.py): `nbgrader collect` checks every inbound entry before copying
+# it (a name that parses, a real folder owned by the uid of the student it names, no links, the
+# caps below); an entry that fails is reported and skipped, never collected and never fatal.
+# nbgrader's own caps, in kB; its `submit` applies them on the student's side too when the
+# students' configuration (deploy/etc-jupyter) sets them.
+c.ExchangeFactory.collect = "course.exchange.CourseExchangeCollect"
+c.CourseDirectory.max_file_size = 20_000  # one file of a submission
+c.CourseDirectory.max_dir_size = 50_000  # a whole submission
+c.CourseExchangeCollect.max_files = 500  # files and folders in one submission
