@@ -24,20 +24,39 @@ c.SandboxKernelManager.memory_mb = 2048
 c.SandboxKernelManager.processes = 64
 c.SandboxKernelManager.tmp_size_mb = 256
 c.SandboxKernelManager.file_size_mb = 64
-# The only course files a grading kernel sees: the guard, the wire format and the helpers the
-# exercises import; never the reference implementations or the checks (ARCHITECTURE.md).
+# The only course files a grading kernel sees: the kernel's boot, its stand-ins, the wire format
+# and the helpers the exercises import; never the reference implementations or the checks
+# (ARCHITECTURE.md, "Trust boundary"). course.plotting is a stand-in while grading (below).
 c.SandboxKernelManager.course_modules = [
-    "course/__init__.py", "course/_lazy.py", "course/_validate.py", "course/shapes.py", "course/plotting.py",
+    "course/__init__.py", "course/_lazy.py", "course/_validate.py", "course/shapes.py",
     "course/grading/__init__.py", "course/grading/recorder.py", "course/grading/casefile.py",
-    "course/grading/guard.py",
+    "course/grading/guard.py", "course/grading/standins.py",
 ]
-# Libraries that do a convolution or pooling exercise's whole job cannot even be imported.
-c.SandboxKernelManager.hidden_modules = ["scipy.signal", "scipy.ndimage", "torch", "keras", "tensorflow", "jax"]
+# Least privilege: the installed distributions a grading kernel sees (with what they require);
+# nothing else of site-packages is mounted. Standard-library modules that would bring native
+# code or a fresh interpreter back are covered.
+c.SandboxKernelManager.distributions = ["ipykernel", "numpy"]
+c.SandboxKernelManager.hidden_modules = ["_ctypes", "_ctypes_test", "_xxsubinterpreters", "_testcapi",
+                                         "_testinternalcapi", "_testbuffer", "_testmultiphase", "_testclinic",
+                                         "_testimportmultiple", "_xxtestfuzz", "_sqlite3"]
+# What the kernel imports before native code loading is removed, what it lacks, and the
+# stand-ins for what it does not mount (course/grading/guard.py, course/grading/standins.py).
+c.GuardedExecute.preload = ["numpy", "numpy.random", "numpy.linalg", "numpy.fft", "numpy.polynomial", "numpy.ma",
+                            "numpy.lib.stride_tricks", "numpy.testing"]
+c.GuardedExecute.stand_ins = {
+    "matplotlib": "noop", "mpl_toolkits": "noop", "course.plotting": "noop", "course.widgets": "noop",
+    "ipywidgets": "noop", "scipy": "absent", "torch": "absent", "torchaudio": "absent", "torchvision": "absent",
+    "PIL": "absent", "keras": "absent", "tensorflow": "absent", "jax": "absent", "sklearn": "absent",
+    "skimage": "absent", "cv2": "absent", "sympy": "absent", "pandas": "absent", "h5py": "absent",
+}
 c.GuardedExecute.assignment_kernels = {
     "ex06_audio_cnn": {
         "extra_course_modules": ["course/data.py", "course/audio.py", "course/grading/probes.py"],
-        "hidden_modules": ["keras", "tensorflow", "jax"],
-        "preload": ["torch"],
+        "distributions": ["ipykernel", "numpy", "torch"],
+        "preload": ["numpy", "numpy.random", "numpy.linalg", "numpy.fft", "numpy.lib.stride_tricks", "torch",
+                    "torch.nn", "torch.nn.functional", "torch.optim", "torch.utils.data"],
+        "absent_functions": [],
+        "stand_ins": {"torch": None, "sympy": None},
     },
 }
 c.LimitOutput.max_lines = 1000

@@ -12,18 +12,14 @@ their seeds or their references (``ARCHITECTURE.md``, "Trust boundary").
 - :func:`encode_output` / :func:`decode_output`: one output of a graded function, exactly
   (numeric arrays as dtype + shape + bytes); anything malformed decodes to an
   :class:`Unencodable`.
-- :func:`seal` / :func:`unseal`: a case file encrypted and authenticated under the kernel's key
-  and the graded call's nonce: nothing in the kernel reads the cases before the guard opens the
-  call (``course/grading/guard.py``). :func:`record_message` / :func:`record_mac`: what a
-  record's MAC covers.
+- :func:`case_file_name`: where the cases of one graded call wait for the kernel, named by the
+  call's nonce (``course/grading/guard.py`` reads and deletes it).
 """
 
 from __future__ import annotations
 
-import _hashlib
 import base64
 import binascii
-import hmac
 import json
 import math
 import re
@@ -34,14 +30,9 @@ import numpy as np
 RECORD_MIMETYPE = "application/vnd.course.record+json"
 """Mimetype of the display output carrying a graded call's record."""
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CASE_FILE_PREFIX = ".course-case-"
-KEY_FILE = ".course-guard-key"
-"""File (in the kernel's working folder) from which ``guard.boot`` reads, then deletes, the key
-that opens the case files and signs the kernel's records."""
-KEY_BYTES = 32
 NONCE_RE = re.compile(r"^[0-9a-f]{32}$")
-TAG_BYTES = 32
 
 MAX_FILE_BYTES = 96 * 1024 * 1024
 MAX_ARRAY_BYTES = 48 * 1024 * 1024
@@ -301,53 +292,11 @@ def decode_output(item: Any) -> Any:
 
 
 # --------------------------------------------------------------------------------------------
-# sealing and signing (C functions only: the guard captures the same ones at boot)
+# the case file of one graded call
 # --------------------------------------------------------------------------------------------
 def case_file_name(nonce: str) -> str:
-    """``.course-case-<nonce>.json``: the sealed cases of one graded call."""
+    """``.course-case-<nonce>.json``: the cases of one graded call (plain JSON: they are the
+    graded function's own arguments, nothing to hide from it)."""
     if not isinstance(nonce, str) or not NONCE_RE.match(nonce):
         raise CaseFileError("a nonce is 32 lowercase hex digits")
     return f"{CASE_FILE_PREFIX}{nonce}.json"
-
-
-def keystream(key: bytes, nonce: str, n: int) -> bytes:
-    """``n`` bytes of SHAKE-256(key, "cases", nonce), XORed with a case file to seal it."""
-    return _hashlib.openssl_shake_256(key + b"\0cases\0" + nonce.encode("ascii")).digest(n)
-
-
-def xor_bytes(data: bytes, stream: bytes) -> bytes:
-    """``data`` XOR ``stream`` (same length), with Python integers only."""
-    n = len(data)
-    return (int.from_bytes(data, "little") ^ int.from_bytes(stream, "little")).to_bytes(n, "little")
-
-
-def seal_tag(key: bytes, nonce: str, body: bytes) -> bytes:
-    return _hashlib.hmac_digest(key, b"tag\0" + nonce.encode("ascii") + b"\0" + body, "sha256")
-
-
-def seal(key: bytes, nonce: str, data: bytes) -> bytes:
-    """A case file's bytes on disk: a 32-byte tag, then ``data`` XOR the keystream."""
-    body = xor_bytes(data, keystream(key, nonce, len(data)))
-    return seal_tag(key, nonce, body) + body
-
-
-def unseal(key: bytes, nonce: str, blob: bytes) -> bytes:
-    """Inverse of :func:`seal`; :class:`CaseFileError` when the tag does not match."""
-    tag, body = blob[:TAG_BYTES], blob[TAG_BYTES:]
-    if len(tag) != TAG_BYTES or not hmac.compare_digest(tag, seal_tag(key, nonce, body)):
-        raise CaseFileError("the case file was changed or belongs to another kernel")
-    return xor_bytes(body, keystream(key, nonce, len(body)))
-
-
-def record_message(nonce: str, check_id: str, outputs_text: str, hits: list[str] | tuple[str, ...],
-                   intact: bool) -> bytes:
-    """What a record's MAC covers: the nonce, the check id, SHA-256 of the outputs' JSON text, the
-    whole-job functions seen running during the call and whether the guard stayed intact."""
-    digest = _hashlib.openssl_sha256(outputs_text.encode("utf-8")).hexdigest()
-    joined = "|".join(hits)
-    return f"{nonce}\n{check_id}\n{digest}\n{joined}\n{1 if intact else 0}".encode("utf-8")
-
-
-def record_mac(key: bytes, message: bytes) -> str:
-    """HMAC-SHA256 of ``message`` under the kernel's key, in hex."""
-    return _hashlib.hmac_digest(key, message, "sha256").hex()

@@ -1,379 +1,215 @@
-"""Kernel side of a graded run: installed before any student code, it runs each graded call on
-the cases the grader sent and signs what it saw (``ARCHITECTURE.md``, "Trust boundary").
+"""Kernel side of a graded run: the boot that takes the shortcuts away, and the graded call.
 
-The grader starts the kernel with :func:`boot` in its ``exec_lines`` and a key file in its
-folder, and rewrites each ``record("id", fn)`` of a test cell into
-``__course_guard__.run("id", fn, "<nonce>", watch)``, with the call's cases sealed in
-``.course-case-<nonce>.json`` (``course/grading/inject.py``).
+``ARCHITECTURE.md`` ("Trust boundary") draws the whole picture. The grader starts the kernel with
+:func:`boot` in its ``exec_lines`` (``course/grading/inject.py``: :func:`~course.grading.inject.boot_line`),
+and ``course validate`` runs the same boot in the student's own kernel, so that a student meets
+the same rules before submitting.
 
-:func:`boot`
-    1. reads and deletes the key file, imports the ``preload`` modules;
-    2. imports NumPy and puts a sentinel in place of its whole-job C functions (``correlate``,
-       ``correlate2``) in every loaded module: the originals are kept only by the audit hook;
-    3. installs an audit hook (it cannot be removed) that keeps, in its closure and nowhere else,
-       the key, the originals and the state of the graded call. From then on it refuses, with
-       ``PermissionError``: new processes (``fork``, ``exec``, ``subprocess``, ``os.system``),
-       ``ctypes``, ``gc``'s object walks, ``sys.setprofile`` / ``sys.settrace``, new audit hooks,
-       replacing a function's code, ``/proc/*/mem`` and loading an extension module a second time;
-    4. publishes this module as the builtin ``__course_guard__``.
+:func:`boot` (once, before any student code):
+    1. imports what a legitimate answer may use (``preload``: NumPy and its sub-packages; every
+       built-in module; the standard library's extension modules of :data:`STDLIB_EXTENSIONS`),
+       so that ordinary imports keep working once native loading is gone;
+    2. makes the whole-job functions of the assignment (``absent``: NumPy's ``correlate`` /
+       ``correlate2``, behind ``np.convolve``, ``np.correlate``, ``np.polymul``,
+       ``np.ma.convolve``, ``numpy.polynomial``) and every way to start a process
+       (:data:`SPAWN_FUNCTIONS`) *absent*: each is replaced, wherever a reference to it is held
+       (module namespaces, the interpreter's copies of extension modules' namespaces, any other
+       dict, list or cell), by a function that raises a clear error; then :func:`_erase` proves
+       from the reference count that no copy is left and lets the original go;
+    3. erases the interpreter's loaders of native code (:data:`LOADERS`: ``_imp.create_dynamic``,
+       ``create_builtin`` and their ``exec_*``): no extension or built-in module can be created
+       any more, by ``import``, ``importlib.reload``, a fresh ``ExtensionFileLoader`` or a
+       ``sys.modules`` trick, so the originals can never come back (``ctypes`` is not loadable:
+       the sandbox does not mount it, and :func:`boot` refuses to finish if it was loaded);
+    4. installs stand-ins for the packages the assignment's kernel does not see
+       (``course/grading/standins.py``): plotting becomes a no-op, a whole-job library imports
+       but raises on use;
+    5. adds an audit hook that refuses new processes, ``ctypes`` and opening the process's own
+       memory. It keeps no state at all: every constant it compares with is a literal of its
+       own code, and it looks up no global or builtin name (a cell that patches ``builtins`` or
+       this module changes nothing in it).
 
-:func:`run` (a graded call)
-    *begin*: the hook, only when called from :func:`run`'s own code, opens the call's window,
-    unseals and deletes its case file and, with ``watch``, installs the profiler: any NumPy /
-    SciPy / PyTorch function whose name says it does a whole job (``WHOLE_JOB_NAME``) that runs
-    during the call is noted, whatever route led to it (an alias, an attribute walk, a private
-    module, pickle); the sentinels note their functions in any thread.
-    *calls*: ``fn`` on each case, exceptions caught case by case.
-    *end*: the hook checks that the profiler and sentinels are still its own, closes the window
-    and signs (nonce, check, outputs, functions seen, intact) with the key.
-    One display output with mimetype ``RECORD_MIMETYPE`` carries the record; the grader checks
-    the signature, the nonce, the cell and that each call has exactly one record.
-
-Known limits: threads started with ``_thread`` directly run without the profiler (the sentinels
-still note NumPy's whole-job functions there); Python 3.11 raises no audit event for threads.
+:func:`run` (one graded call): reads the cases the grader wrote for this call (plain JSON,
+``.course-case-<nonce>.json``, deleted once read), calls the student's function on each and
+displays one record (mimetype ``RECORD_MIMETYPE``) with the outputs. The record is a claim of
+the student's own code and is treated as such: nothing in it is trusted but the outputs, which the
+grader compares with its own references on the cases it made. There is no key, no signature
+and no expected value anywhere in the kernel.
 """
 
 from __future__ import annotations
 
-import builtins
-import re
 import sys
 from typing import Any
 
-from course.grading.casefile import (CASE_FILE_PREFIX, KEY_BYTES, KEY_FILE, NONCE_RE, RECORD_MIMETYPE,
-                                     FORMAT_VERSION, decode_cases, encode_output)
+from course.grading.casefile import CASE_FILE_PREFIX, FORMAT_VERSION, NONCE_RE, RECORD_MIMETYPE, decode_cases, encode_output
+from course.grading.standins import NotAvailableWhileGrading, install
 
 ENTRY = "__course_guard__"
-"""The builtin name the rewritten test cells call."""
+"""The builtin name the rewritten test cells call (:func:`run`)."""
 
-WHOLE_JOB_NAME = r"conv(?!ert|ers|ex|en)|correl|pool[0-9]d"
-"""Lower-cased function names that do a convolution / correlation / pooling's whole job (the same
-words the static scan uses, ``course.grading.checks.WHOLE_JOB_NAME``)."""
+NUMPY_CONVOLUTION = ("numpy._core._multiarray_umath:correlate", "numpy._core._multiarray_umath:correlate2")
+"""NumPy's C functions behind ``np.convolve``, ``np.correlate``, ``np.polymul``,
+``np.ma.convolve`` and ``numpy.polynomial``: the whole job of a convolution exercise."""
 
-LIBRARIES = ("numpy", "scipy", "torch")
-SENTINEL_TARGETS = (("numpy._core._multiarray_umath", "correlate"), ("numpy._core._multiarray_umath", "correlate2"))
+SPAWN_FUNCTIONS = ("posix:fork", "posix:forkpty", "posix:vfork", "posix:execv", "posix:execve",
+                   "posix:posix_spawn", "posix:posix_spawnp", "posix:system", "_posixsubprocess:fork_exec")
+"""Every C function that starts a process or replaces the interpreter (a fresh interpreter would
+have the loaders and the originals back)."""
 
-REFUSED_EVENTS = frozenset({
-    "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "subprocess.Popen",
-    "pty.spawn", "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.settrace",
-    "sys.setprofile", "sys._current_frames", "sys._current_exceptions",
-})
-REFUSED_PREFIXES = ("ctypes.", "winreg.", "_winapi.")
-PROC_SECRETS = re.compile(r"^/proc/(self|thread-self|[0-9]+)(/task/[0-9]+)?/(mem|map_files|pagemap)(/|$)")
+LOADERS = ("_imp:create_dynamic", "_imp:create_builtin", "_imp:exec_dynamic", "_imp:exec_builtin")
+"""The interpreter's only ways to create a module from native code."""
 
-_booted: list[bool] = []
+STDLIB_EXTENSIONS = (
+    "math", "cmath", "_random", "array", "_json", "_bisect", "_heapq", "_struct", "binascii", "zlib",
+    "_datetime", "_decimal", "_statistics", "_pickle", "unicodedata", "_csv", "select", "_contextvars",
+    "_queue", "_opcode", "_hashlib", "_sha1", "_sha256", "_sha512", "_sha3", "_md5", "_blake2", "_bz2",
+    "_lzma", "_socket", "fcntl", "resource", "termios", "grp", "_uuid", "_zoneinfo", "_typing", "_asyncio",
+    "pyexpat", "_elementtree", "_multibytecodec", "_lsprof", "_posixshmem", "_multiprocessing",
+)
+"""Extension modules of the standard library a notebook may import (``random``, ``json``,
+``decimal``, ``statistics``, ``datetime``...); not ``_ctypes``, ``_sqlite3`` (it loads native
+extensions) or the interpreter's test and sub-interpreter modules."""
+
+NEVER_LOADED = ("_ctypes", "_xxsubinterpreters", "_testcapi", "_testinternalcapi", "_sqlite3")
+"""Modules that would give native code or a fresh interpreter back: :func:`boot` refuses to
+finish (``strict``) when one of them is loaded."""
+
+_booted: list[str] = []
 
 
-def boot(preload: tuple[str, ...] = ()) -> None:
-    """Install the guard (see the module docstring). Runs once, before any student code.
+def boot(assignment: str = "", preload: tuple[str, ...] = (), absent: tuple[str, ...] = NUMPY_CONVOLUTION,
+         stand_ins: dict[str, str] | None = None, strict: bool = True) -> None:
+    """Take the shortcuts away (see the module docstring). Runs once, before any student code.
 
-    ``preload``: modules to import first (``torch`` loads its libraries with ``ctypes``, which
-    is refused once the guard is up)."""
+    ``assignment`` names the assignment in messages; ``preload``: modules to import first;
+    ``absent``: ``"module:function"`` C functions replaced by ones that raise; ``stand_ins``:
+    top-level package -> ``"noop"`` or ``"absent"`` (``course/grading/standins.py``);
+    ``strict``: refuse to finish when a module of :data:`NEVER_LOADED` is loaded (in the sandbox
+    it cannot be; ``course validate`` runs in the student's own Python and passes ``False``)."""
     if _booted:
         return
-    import _io
     import importlib
+
+    for name in (*sys.builtin_module_names, *STDLIB_EXTENSIONS, *preload):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            if name in preload:
+                raise
+    where = f" in {assignment}" if assignment else " while grading"
+    for label in absent:
+        _erase(label, _refusal(f"{_public_name(label)} is not available{where}: write the loop yourself"))
+    for label in SPAWN_FUNCTIONS:
+        _erase(label, _refusal(f"starting a process is not allowed{where}"))
+    if strict:
+        loaded = [name for name in NEVER_LOADED if name in sys.modules]
+        if loaded:
+            raise RuntimeError(f"the grading kernel loaded {', '.join(loaded)}; its sandbox must not mount them")
+    if stand_ins:
+        install(stand_ins, assignment)
+    for label in LOADERS:
+        _erase(label, None)
+    sys.addaudithook(_hook)
+    import builtins
+
+    builtins.__dict__[ENTRY] = sys.modules[__name__]
+    _booted.append(assignment)
+
+
+def _public_name(label: str) -> str:
+    if label in NUMPY_CONVOLUTION:
+        return "numpy's convolution (np.convolve, np.correlate, np.polymul, numpy.polynomial)"
+    module, _, attr = label.partition(":")
+    return f"{module}.{attr}"
+
+
+def _refusal(message: str) -> Any:
+    def not_available(*args: Any, **kwargs: Any) -> Any:
+        raise NotAvailableWhileGrading(message)
+
+    not_available.__qualname__ = not_available.__name__ = "not_available"
+    return not_available
+
+
+def _erase(label: str, replacement: Any) -> None:
+    """Replace the C function ``label`` ("module:name") by ``replacement`` (``None``: remove it)
+    in every dict, list, set and cell that refers to it, then check that nothing else does: its
+    reference count must be exactly this frame's. The original is freed on return."""
+    import gc
+
+    module_name, _, attr = label.partition(":")
+    module = sys.modules.get(module_name)
+    original = module.__dict__.get(attr) if module is not None else None
+    if original is None:
+        return
+    gc.collect()
+    holder = value = None  # (plain loops: a comprehension would hold ``original`` in a cell)
+    for holder in gc.get_referrers(original):
+        if type(holder) is dict:
+            for key in list(holder):
+                if holder[key] is original:
+                    if replacement is None:
+                        del holder[key]
+                    else:
+                        holder[key] = replacement
+        elif type(holder) is list:
+            for index in range(len(holder) - 1, -1, -1):
+                if holder[index] is original:
+                    if replacement is None:
+                        del holder[index]
+                    else:
+                        holder[index] = replacement
+        elif type(holder) is set:  # os.supports_fd and the like
+            holder.discard(original)
+            if replacement is not None:
+                holder.add(replacement)
+        elif type(holder).__name__ == "cell":
+            holder.cell_contents = replacement
+    del holder, value
+    left = sys.getrefcount(original) - 2  # this frame's name and getrefcount's argument
+    if left:
+        where = [type(r).__name__ for r in gc.get_referrers(original)]
+        raise RuntimeError(f"{label} is still referenced {left} time(s) ({', '.join(where)}); it cannot be made absent")
+
+
+def _hook(event: str, args: tuple) -> None:
+    """Refuse new processes, ``ctypes`` and the process's own memory. Stateless: only literals
+    and the arguments' own methods (no global or builtin name is looked up)."""
+    if event in {"os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
+                 "subprocess.Popen", "pty.spawn", "sys.addaudithook"} or event.startswith("ctypes."):
+        raise PermissionError(f"{event} is not allowed in the grading kernel")
+    if event == "open" and args and args[0].__class__ is "".__class__ and args[0].startswith("/proc/") \
+            and args[0].endswith(("/mem", "/pagemap")):
+        raise PermissionError("the process's memory is not readable in the grading kernel")
+
+
+def run(check_id: str, fn: Any, nonce: str) -> None:
+    """One graded call: ``fn`` on the cases of ``nonce``; displays one record of the outputs."""
+    import json
     import os
 
-    import numpy  # noqa: F401  (loaded now, so that its C functions can be replaced)
-
-    for name in preload:
-        importlib.import_module(name)
-
-    folder = os.getcwd()
-    path = f"{folder}/{KEY_FILE}"
-    with _io.open(path, "rb") as fh:
-        key = fh.read()
-    os.unlink(path)
-    if len(key) != KEY_BYTES:
-        raise RuntimeError("the grading key is malformed")
-    originals, sentinels = _install_sentinels()
-    profiler = _make_profiler()
-    hook = _make_hook(key, folder, originals, [profiler, *sentinels])
-    sys.addaudithook(hook)
-    builtins.__dict__[ENTRY] = sys.modules[__name__]
-    _booted.append(True)
-
-
-def _namespaces() -> list[dict[str, Any]]:
-    """The ``__dict__`` of every loaded module, read without running any module's ``__getattr__``."""
-    found = []
-    for module in list(sys.modules.values()):
-        try:
-            namespace = object.__getattribute__(module, "__dict__")
-        except Exception:
-            continue
-        if isinstance(namespace, dict):
-            found.append(namespace)
-    return found
-
-
-def _loaded_extensions() -> frozenset[str]:
-    found = set()
-    for namespace in _namespaces():
-        f = namespace.get("__file__")
-        if isinstance(f, str) and f.endswith((".so", ".pyd")):
-            found.add(f)
-    return frozenset(found)
-
-
-def _install_sentinels() -> tuple[dict[str, Any], list[Any]]:
-    """Replace NumPy's whole-job C functions by sentinels in every loaded module; return the
-    originals (label -> function), which only the audit hook keeps, and the sentinels."""
-    originals: dict[str, Any] = {}
-    replacements: dict[int, Any] = {}
-    for module_name, attr in SENTINEL_TARGETS:
-        module = sys.modules.get(module_name)
-        fn = module.__dict__.get(attr) if module is not None else None
-        if fn is None:
-            continue
-        label = f"{module_name}.{attr}"
-        originals[label] = fn
-        replacements[id(fn)] = _make_sentinel(label)
-    for namespace in _namespaces():
-        for name, value in list(namespace.items()):
-            sentinel = replacements.get(id(value))
-            if sentinel is not None and any(value is o for o in originals.values()):
-                namespace[name] = sentinel
-    return originals, list(replacements.values())
-
-
-def _make_sentinel(label: str) -> Any:
-    audit = sys.audit
-
-    def sentinel(*args: Any, **kwargs: Any) -> Any:
-        box: list[Any] = []
-        audit("course.guard.call", label, args, kwargs, box)
-        return box[0]
-
-    sentinel.__name__ = label.rsplit(".", 1)[1]
-    sentinel.__qualname__ = sentinel.__name__
-    return sentinel
-
-
-def _library_roots() -> tuple[tuple[str, str], ...]:
-    """(folder with a final "/", package name) of each library whose functions the profiler watches."""
-    import importlib.util
-
-    roots = []
-    for name in LIBRARIES:
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            spec = None
-        for location in (spec.submodule_search_locations or []) if spec else []:
-            roots.append((str(location).rstrip("/") + "/", name))
-    return tuple(roots)
-
-
-def _make_profiler() -> Any:
-    """The profile function of a watched call; it holds only immutable things (no state a cell
-    could change) and reports through a captured ``sys.audit``."""
-    audit = sys.audit
-    named_roots = _library_roots()
-    roots = tuple(r for r, _ in named_roots)
-    search = re.compile(WHOLE_JOB_NAME).search
-    libraries = LIBRARIES
-    get = getattr
-    is_str = str
-
-    def profiler(frame: Any, event: str, arg: Any) -> None:
-        if event == "call":
-            code = frame.f_code
-            filename = code.co_filename
-            if filename.startswith(roots) and search(code.co_name.lower()):
-                for root, package in named_roots:  # a dotted name: numpy._core.numeric.convolve
-                    if filename.startswith(root):
-                        module = filename[len(root):].rsplit(".", 1)[0].replace("/", ".")
-                        audit("course.guard.hit", f"{package}.{module}.{code.co_name}".replace(".__init__", ""))
-        elif event == "c_call":
-            module = get(arg, "__module__", None)
-            name = get(arg, "__name__", None)
-            if type(module) is is_str and type(name) is is_str and module.split(".")[0] in libraries \
-                    and search(name.lower()):
-                audit("course.guard.hit", f"{module}.{name}")
-
-    return profiler
-
-
-def _make_hook(key: bytes, folder: str, originals: dict[str, Any], guarded: list[Any]) -> Any:
-    """The audit hook. Everything it relies on is captured here, at boot: C functions, builtins
-    and immutable values (a cell that patches a module or ``builtins`` later changes nothing
-    here). Its state lives in its closure, which nothing a cell can reach refers to. It never runs
-    a cell's code while it decides (identity checks only), and calls an original whole-job
-    function only after it has finished deciding."""
-    import _hashlib
-    import _io
-    import _thread
-    import posix
-
-    getframe, setprofile, getprofile = sys._getframe, sys.setprofile, sys.getprofile
-    get_ident, unlink, io_open = _thread.get_ident, posix.unlink, _io.open
-    shake, sha256, hmac_digest, same_digest = (_hashlib.openssl_shake_256, _hashlib.openssl_sha256,
-                                               _hashlib.hmac_digest, _hashlib.compare_digest)
-    from_bytes = int.from_bytes
-    _len, _type, _sorted, _set, _tuple, _zip, _str, _list, _dict, _bool = (
-        len, type, sorted, set, tuple, zip, str, list, dict, bool)
-    is_nonce = NONCE_RE.match
-    profiler = guarded[0]  # then the sentinels
-    run_code, profiler_code = run.__code__, profiler.__code__
-    sentinel_code = _make_sentinel("x.y").__code__
-
-    def parts(fn: Any) -> tuple[Any, ...]:  # what must not change in a guarded function
-        closure = fn.__closure__
-        cells = _tuple([c.cell_contents for c in closure]) if closure is not None else ()
-        return (fn.__code__, fn.__defaults__, fn.__kwdefaults__, closure) + cells
-
-    snapshots = tuple((fn, parts(fn)) for fn in guarded)
-    extensions = _loaded_extensions()
-    refused, refused_prefixes, proc_secrets = REFUSED_EVENTS, REFUSED_PREFIXES, PROC_SECRETS.match
-    busy: set[int] = set()
-    window: dict[str, Any] = {}  # the graded call in progress: nonce, hits, watch
-    case_prefix = f"{folder}/{CASE_FILE_PREFIX}"
-
-    def intact() -> bool:
-        for fn, before in snapshots:
-            now = parts(fn)
-            if _len(now) != _len(before):
-                return False
-            for a, b in _zip(now, before):
-                if a is not b:
-                    return False
-        return True
-
-    def caller_is(code: Any) -> bool:  # frames: caller_is, handler, hook, the frame that raised
-        try:
-            return getframe(3).f_code is code
-        except ValueError:
-            return False
-
-    # unseal and sign are casefile.unseal and casefile.record_message/record_mac written again with
-    # the captured C functions (casefile's module globals are a cell's to patch); the grader uses
-    # casefile's, and tests/test_grading_guard.py checks that the two agree.
-    def unseal(nonce: str, blob: bytes) -> bytes:
-        tag, body = blob[:32], blob[32:]
-        n = _len(body)
-        expected = hmac_digest(key, b"tag\0" + nonce.encode("ascii") + b"\0" + body, "sha256")
-        if not same_digest(tag, expected):
-            raise PermissionError("the case file was changed or belongs to another kernel")
-        stream = shake(key + b"\0cases\0" + nonce.encode("ascii")).digest(n)
-        return (from_bytes(body, "little") ^ from_bytes(stream, "little")).to_bytes(n, "little")
-
-    def sign(nonce: str, check_id: str, outputs_text: str, hits: tuple, ok: bool) -> str:
-        digest = sha256(outputs_text.encode("utf-8")).hexdigest()
-        joined = "|".join(hits)
-        message = f"{nonce}\n{check_id}\n{digest}\n{joined}\n{1 if ok else 0}".encode("utf-8")
-        return hmac_digest(key, message, "sha256").hex()
-
-    def begin(args: tuple) -> None:
-        if _len(args) != 3 or not caller_is(run_code) or window:
-            raise PermissionError("a graded call can only be started by the grader")
-        nonce, watch, box = args
-        if _type(nonce) is not _str or not is_nonce(nonce) or _type(box) is not _list or _type(watch) is not _bool:
-            raise PermissionError("a graded call can only be started by the grader")
-        path = f"{case_prefix}{nonce}.json"
-        with io_open(path, "rb") as fh:
-            blob = fh.read()
-        unlink(path)
-        window.update(nonce=nonce, hits=[], watch=watch)
-        box.append(unseal(nonce, blob))
-        if watch:
-            setprofile(profiler)
-
-    def end(args: tuple) -> None:
-        if _len(args) != 4 or not caller_is(run_code) or not window:
-            raise PermissionError("a graded call can only be ended by the grader")
-        nonce, check_id, outputs_text, box = args
-        if _type(nonce) is not _str or nonce != window["nonce"] or _type(check_id) is not _str \
-                or _type(outputs_text) is not _str or _type(box) is not _list:
-            raise PermissionError("a graded call can only be ended by the grader")
-        ok = intact() and (not window["watch"] or getprofile() is profiler)
-        setprofile(None)
-        hits = _tuple(_sorted(_set(window["hits"])))
-        window.clear()
-        box.append((hits, ok, sign(nonce, check_id, outputs_text, hits, ok)))
-
-    def sentinel_call(args: tuple) -> Any:
-        if _len(args) != 4 or not caller_is(sentinel_code):
-            raise PermissionError("not a sentinel")
-        label, fargs, fkwargs, box = args
-        if _type(label) is not _str or label not in originals or _type(fargs) is not _tuple \
-                or _type(fkwargs) is not _dict or _type(box) is not _list:
-            raise PermissionError("not a sentinel")
-        if window:
-            window["hits"].append(label)
-        return originals[label], fargs, fkwargs, box
-
-    def hit(args: tuple) -> None:
-        if window and _len(args) == 1 and _type(args[0]) is _str and caller_is(profiler_code):
-            window["hits"].append(args[0])
-
-    def refuse(event: str, args: tuple) -> None:
-        if event == "sys.addaudithook":
-            raise RuntimeError("no more audit hooks")  # (Python suppresses it: the hook is not added)
-        if event in refused or event.startswith(refused_prefixes):
-            raise PermissionError(f"{event} is not allowed in the grading kernel")
-        if event == "object.__setattr__" and _len(args) > 1 and args[1] == "__code__":
-            raise PermissionError("replacing a function's code is not allowed in the grading kernel")
-        if event == "open" and args and _type(args[0]) is _str and proc_secrets(args[0]):
-            raise PermissionError("process memory is not readable in the grading kernel")
-        if event == "import" and _len(args) > 1 and _type(args[1]) is _str and args[1] in extensions:
-            raise PermissionError(f"{args[0]} is loaded already; loading it again is not allowed")
-
-    def hook(event: str, args: tuple) -> None:
-        if _type(event) is not _str or _type(args) is not _tuple:
-            raise PermissionError("malformed audit event")
-        me = get_ident()
-        if me in busy:
-            return
-        if not event.startswith("course.guard."):
-            refuse(event, args)
-            return
-        busy.add(me)
-        try:
-            if event == "course.guard.begin":
-                begin(args)
-            elif event == "course.guard.end":
-                end(args)
-            elif event == "course.guard.hit":
-                hit(args)
-            elif event == "course.guard.call":
-                call = sentinel_call(args)
-        finally:
-            busy.discard(me)
-        if event == "course.guard.call":  # the original runs outside the hook's own checks
-            original, fargs, fkwargs, box = call
-            box.append(original(*fargs, **fkwargs))
-
-    return hook
-
-
-def run(check_id: str, fn: Any, nonce: str, watch: bool = True) -> None:
-    """One graded call: ``fn`` on the sealed cases of ``nonce``; displays one signed record."""
     from IPython.display import publish_display_data
 
-    box: list[Any] = []
-    sys.audit("course.guard.begin", nonce, bool(watch), box)
     outputs: list[dict[str, Any]] = []
     try:
+        if not NONCE_RE.match(nonce):
+            raise ValueError("not a graded call")
+        path = f"{CASE_FILE_PREFIX}{nonce}.json"
+        with open(path, "rb") as fh:
+            data = fh.read()
+        os.unlink(path)
         if not callable(fn):
             raise TypeError(f"the graded function must be a function, got {type(fn).__name__}")
-        for args, kwargs in decode_cases(box[0]):
+        for args, kwargs in decode_cases(data):
             try:
                 outputs.append({"ok": True, "value": encode_output(fn(*args, **kwargs))})
             except BaseException as exc:  # the student's bug, reported per case
                 outputs.append({"ok": False, "error": f"{type(exc).__name__}: {str(exc)[:300]}"})
     except BaseException as exc:
         outputs = [{"ok": False, "error": f"{type(exc).__name__}: {str(exc)[:300]}"}]
-    finally:
-        import json
-
-        text = json.dumps(outputs, separators=(",", ":"))
-        done: list[Any] = []
-        sys.audit("course.guard.end", nonce, check_id, text, done)
-    hits, ok, mac = done[0]
-    payload = {"version": FORMAT_VERSION, "check": check_id, "nonce": nonce, "outputs": text,
-               "hits": list(hits), "intact": ok, "mac": mac}
+    text = json.dumps(outputs, separators=(",", ":"))
+    payload = {"version": FORMAT_VERSION, "check": check_id, "nonce": nonce, "outputs": text}
     n_ok = sum(1 for o in outputs if o.get("ok"))
     publish_display_data({RECORD_MIMETYPE: payload,
                           "text/plain": f"ran {len(outputs)} cases of {check_id} ({n_ok} returned a value)"})

@@ -1,34 +1,34 @@
-"""Grader side of a graded run: the kernel's key, the sealed cases of each graded call, and the
-test cell rewritten so that the kernel's guard runs it (``course/grading/guard.py``).
+"""Grader side of a graded run: the cases of each graded call, the test cell rewritten so that the
+kernel runs the student's function on them, and the kernel's boot line (``course/grading/guard.py``).
 
 For a test cell ``record("ex01.convolve1d.full.hidden", convolve1d)``, :func:`prepare_cell`
 
 1. makes the check's cases in this process: the public ones, or for a hidden check those of
    :func:`course.grading.secret.hidden_seed` under the instructor's secret;
-2. draws a fresh nonce and writes the cases, sealed under the kernel's key and that nonce, to
-   ``<kernel folder>/.course-case-<nonce>.json`` (nothing in the kernel can read them before the
-   guard opens the call);
+2. draws a fresh nonce (the call's name) and writes the cases to
+   ``<kernel folder>/.course-case-<nonce>.json``;
 3. returns the cell's source with the call rewritten to
-   ``__course_guard__.run("ex01.convolve1d.full.hidden", convolve1d, "<nonce>", True)``
-   (``True``: watch for whole-job library functions, :func:`watched`).
+   ``__course_guard__.run("ex01.convolve1d.full.hidden", convolve1d, "<nonce>")``.
 
-The grader keeps each :class:`SentCall` (check, nonce, cases, cell) to decide the records later
-(``course.grading.preprocessors.record_verdicts``).
+Nothing here is secret from the kernel: the cases are the graded function's own arguments, and
+the grader decides from the outputs the record carries, on the cases it keeps in
+:class:`SentCall` (``course.grading.preprocessors.record_verdicts``). A student who replaces
+``__course_guard__`` only changes what their own function is reported to return.
 """
 
 from __future__ import annotations
 
 import ast
 import os
-import re
 import secrets as _random
 from dataclasses import dataclass, field
 from typing import Any
 
-from course.grading.casefile import KEY_BYTES, KEY_FILE, case_file_name, encode_cases, seal
-from course.grading.guard import ENTRY, WHOLE_JOB_NAME
+from course.grading.casefile import case_file_name, encode_cases
+from course.grading.guard import ENTRY
 from course.grading.preprocessors.cells import record_call_nodes
 from course.grading.sandbox import SANDBOX_UID
+
 
 @dataclass
 class SentCall:
@@ -38,18 +38,6 @@ class SentCall:
     nonce: str
     cell_index: int
     cases: list[Any] = field(repr=False, default_factory=list)
-
-
-def watched(check: Any) -> bool:
-    """Whether the guard watches the check's graded calls for whole-job library functions: when the
-    check forbids functions named like a convolution, correlation or pooling (``WHOLE_JOB_NAME``);
-    not ex06, where PyTorch's convolutions are the point."""
-    search = re.compile(WHOLE_JOB_NAME).search
-    return any(search(name.rsplit(".", 1)[-1].lower()) for name in check.forbidden)
-
-
-def new_key() -> bytes:
-    return _random.token_bytes(KEY_BYTES)
 
 
 def _write_private(path: str, data: bytes, kernel_uid: int | None) -> None:
@@ -69,11 +57,6 @@ def kernel_uid(sandboxed: bool) -> int | None:
     return SANDBOX_UID if sandboxed and os.geteuid() == 0 else None
 
 
-def write_key(folder: str, key: bytes, uid: int | None) -> None:
-    """Leave the kernel's key in its folder; ``guard.boot`` reads and deletes it."""
-    _write_private(os.path.join(folder, KEY_FILE), key, uid)
-
-
 def _span(lines: list[bytes], node: ast.AST) -> tuple[int, int]:
     """Byte offsets of ``node`` in the source (``ast`` columns count UTF-8 bytes)."""
     starts = [0]
@@ -82,7 +65,7 @@ def _span(lines: list[bytes], node: ast.AST) -> tuple[int, int]:
     return starts[node.lineno - 1] + node.col_offset, starts[node.end_lineno - 1] + node.end_col_offset
 
 
-def prepare_cell(source: str, cell_index: int, folder: str, key: bytes, secret: bytes | None,
+def prepare_cell(source: str, cell_index: int, folder: str, secret: bytes | None,
                  uid: int | None) -> tuple[str, list[SentCall]]:
     """The rewritten source of a test cell and the calls sent (see the module docstring).
 
@@ -100,11 +83,11 @@ def prepare_cell(source: str, cell_index: int, folder: str, key: bytes, secret: 
         check = get(node.args[0].value)
         cases = check.make_cases(check.seed_from(secret))  # (a visible check's seed is None)
         nonce = _random.token_hex(16)
-        _write_private(os.path.join(folder, case_file_name(nonce)), seal(key, nonce, encode_cases(cases)), uid)
+        _write_private(os.path.join(folder, case_file_name(nonce)), encode_cases(cases), uid)
         fn_start, fn_end = _span(lines, node.args[1])
         start, end = _span(lines, node)
         fn_text = raw[fn_start:fn_end].decode("utf-8")
-        call = f"{ENTRY}.run({check.id!r}, {fn_text}, {nonce!r}, {watched(check)})"
+        call = f"{ENTRY}.run({check.id!r}, {fn_text}, {nonce!r})"
         pieces.append((start, end, call.encode("utf-8")))
         sent.append(SentCall(check.id, nonce, cell_index, cases))
     for start, end, text in reversed(pieces):
@@ -112,6 +95,11 @@ def prepare_cell(source: str, cell_index: int, folder: str, key: bytes, secret: 
     return raw.decode("utf-8"), sent
 
 
-def boot_line(preload: list[str] | tuple[str, ...] = ()) -> str:
-    """The kernel's first line (``IPKernelApp.exec_lines``): install the guard."""
-    return f"import course.grading.guard as _g; _g.boot(preload={tuple(preload)!r}); del _g"
+def boot_line(assignment: str, preload: list[str] | tuple[str, ...], absent: list[str] | tuple[str, ...],
+              stand_ins: dict[str, str], strict: bool = True) -> str:
+    """The kernel's first line (``IPKernelApp.exec_lines``): :func:`course.grading.guard.boot`
+    with this assignment's settings (``course validate`` runs the same line)."""
+    settings = {"assignment": str(assignment), "preload": tuple(preload), "absent": tuple(absent),
+                "stand_ins": dict(stand_ins), "strict": bool(strict)}
+    args = ", ".join(f"{k}={v!r}" for k, v in settings.items())
+    return f"import course.grading.guard as _g; _g.boot({args}); del _g"

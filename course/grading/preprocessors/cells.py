@@ -65,6 +65,24 @@ def import_statements(source: str) -> str:
     return "\n".join(ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom)))
 
 
+def imported_modules(sources: list[str]) -> set[str]:
+    """Every module name an ``import`` statement of ``sources`` names (cells that do not parse,
+    IPython magics included, are skipped)."""
+    names: set[str] = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+                names.update(f"{node.module}.{a.name}" for a in node.names)
+    return names
+
+
 def scan_sources(nb: NotebookNode) -> list[str]:
     """What the shortcut scan reads: the student's code, plus the imports of the instructor's
     cells (``np`` of the release's ``import numpy as np`` resolves to numpy in the student's

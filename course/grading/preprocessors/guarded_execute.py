@@ -2,16 +2,18 @@
 grader's own cases for every graded call, one time budget for the whole notebook, a stop at the
 first timeout or crash, and an output cap.
 
-Before the kernel starts, its folder receives a fresh key; the kernel's first line installs the
-guard (``course/grading/guard.py``). Each test cell is run with its ``record(...)`` calls
-rewritten by ``course/grading/inject.py`` (cases made here, sealed for the kernel); the notebook
-keeps the cell's original source. What was sent is left in ``resources["course_guard"]`` for
-``RecordVerdicts``.
+The kernel's first line boots it for the assignment (``course/grading/guard.py``: NumPy's
+convolution and process creation absent, no native code loaded afterwards, stand-ins for the
+packages its sandbox does not mount). Each test cell is run with its ``record(...)`` calls
+rewritten by ``course/grading/inject.py`` (cases made here); the notebook keeps the cell's
+original source. What was sent is left in ``resources["course_guard"]`` for ``RecordVerdicts``.
 
 The first cell that times out or kills its kernel STOPS the run; which cell and why is recorded
 (in ``resources`` and in the notebook metadata) so that ``RecordVerdicts`` zeroes every graded
-cell from there on. Output is capped while it arrives (a gigabyte of printing never reaches
-memory). The kernel starts in a fresh empty scratch folder, never in the instructor's
+cell from there on. Output is capped while it arrives, records included: every message counts, and
+only the first record of each call the grader made is kept beyond the cap; no message larger than
+``max_record_bytes`` is accepted by the grader's socket at all, so the grader's memory stays
+bounded whatever the notebook prints. The kernel starts in a fresh empty scratch folder, never in the instructor's
 ``autograded/`` folder (``ARCHITECTURE.md``, "Trust boundary").
 """
 
@@ -27,12 +29,14 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute
-from traitlets import Dict, Integer
+from traitlets import Dict, Integer, List, Unicode
 
 from course.grading.preprocessors.cells import METADATA_KEY, is_test_cell
+from course.grading.guard import NUMPY_CONVOLUTION
 from course.grading.recorder import RECORD_MIMETYPE
 
-ASSIGNMENT_KERNEL_KEYS = ("extra_course_modules", "hidden_modules", "preload")
+ASSIGNMENT_KERNEL_KEYS = ("extra_course_modules", "hidden_modules", "distributions", "preload", "absent_functions",
+                          "stand_ins")
 
 
 class GuardedExecute(Execute):
@@ -40,13 +44,26 @@ class GuardedExecute(Execute):
     policy, an output cap and the sandboxed kernel."""
 
     notebook_timeout = Integer(120, help="Seconds for the whole notebook (cells share it)").tag(config=True)
-    max_output_bytes = Integer(1_000_000, help="Output kept per notebook (records excluded)").tag(config=True)
-    max_record_bytes = Integer(16_000_000, help="Largest record output accepted").tag(config=True)
+    max_output_bytes = Integer(1_000_000, help="Output kept per notebook, every message counted (records "
+                                               "included)").tag(config=True)
+    max_record_bytes = Integer(16_000_000, help="Largest message the grader accepts from the kernel (a "
+                                                "record of a graded call is the largest legitimate one)").tag(config=True)
+    preload = List(Unicode(), default_value=["numpy"],
+                   help="Modules the kernel imports at boot, before native code loading is removed "
+                        "(course/grading/guard.py); a module with native code that is not preloaded "
+                        "cannot be imported afterwards").tag(config=True)
+    absent_functions = List(Unicode(), default_value=list(NUMPY_CONVOLUTION),
+                            help="'module:function' C functions that are absent from the kernel (replaced by "
+                                 "ones that raise a clear error, no copy left)").tag(config=True)
+    stand_ins = Dict(Unicode(), default_value={},
+                     help="Top-level package -> 'noop' (plotting draws nothing) or 'absent' (imports, "
+                          "raises on use), for packages the kernel does not mount "
+                          "(course/grading/standins.py)").tag(config=True)
     assignment_kernels = Dict(
         help="Kernel settings of one assignment, by assignment id: 'extra_course_modules' (course files "
-             "added to SandboxKernelManager.course_modules), 'hidden_modules' (replaces "
-             "SandboxKernelManager.hidden_modules), 'preload' (modules the kernel imports before the guard "
-             "is installed, e.g. ['torch'])").tag(config=True)
+             "added to SandboxKernelManager.course_modules), 'hidden_modules' and 'distributions' "
+             "(replace SandboxKernelManager's), 'preload', 'absent_functions' (replace this class's), "
+             "'stand_ins' (merged into this class's; a package of 'distributions' needs none)").tag(config=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,30 +83,43 @@ class GuardedExecute(Execute):
         kwargs.setdefault("stderr", subprocess.DEVNULL)
         kwargs.setdefault("stdin", subprocess.DEVNULL)
         kwargs["cwd"] = self.scratch
-        from course.grading.inject import kernel_uid, new_key, write_key
+        from course.grading.inject import kernel_uid
 
-        self._key = new_key()
         self._kernel_uid = kernel_uid(self.km.mode != "none")
-        write_key(self.scratch, self._key, self._kernel_uid)
         await super().async_start_new_kernel(**kwargs)
 
     start_new_kernel = run_sync(async_start_new_kernel)
 
     def create_kernel_manager(self) -> Any:
-        """The sandbox's kernel manager, with this assignment's settings and the guard's boot line."""
+        """The sandbox's kernel manager, with this assignment's settings and the boot line."""
         from course.grading.inject import boot_line
 
         km = super().create_kernel_manager()
+        settings = self.kernel_settings()
+        km.course_modules = [*km.course_modules, *settings.get("extra_course_modules", [])]
+        for name in ("hidden_modules", "distributions"):
+            if name in settings:
+                setattr(km, name, list(settings[name]))
+        km.max_message_bytes = self.max_record_bytes
+        km.boot_lines = [boot_line(self._assignment, settings.get("preload", self.preload),
+                                   settings.get("absent_functions", self.absent_functions), self.active_stand_ins(),
+                                   strict=km.mode != "none"), *km.boot_lines]
+        return km
+
+    def kernel_settings(self) -> dict[str, Any]:
+        """This assignment's entry of ``assignment_kernels`` (unknown keys refused)."""
         settings = self.assignment_kernels.get(self._assignment, {})
         unknown = sorted(set(settings) - set(ASSIGNMENT_KERNEL_KEYS))
         if unknown:
             raise ValueError(f"GuardedExecute.assignment_kernels[{self._assignment!r}] has unknown keys {unknown}; "
                              f"allowed: {', '.join(ASSIGNMENT_KERNEL_KEYS)}")
-        km.course_modules = [*km.course_modules, *settings.get("extra_course_modules", [])]
-        if "hidden_modules" in settings:
-            km.hidden_modules = list(settings["hidden_modules"])
-        km.boot_lines = [boot_line(settings.get("preload", [])), *km.boot_lines]
-        return km
+        return settings
+
+    def active_stand_ins(self) -> dict[str, str]:
+        """The stand-ins of this assignment's kernel: ``stand_ins`` with the assignment's entries
+        merged in (an entry of ``None`` removes one, e.g. ``torch`` for ex06)."""
+        merged = {**self.stand_ins, **self.kernel_settings().get("stand_ins", {})}
+        return {name: kind for name, kind in merged.items() if kind is not None}
 
     def _grading_secret(self) -> bytes:
         from nbgrader.coursedir import CourseDirectory
@@ -110,18 +140,19 @@ class GuardedExecute(Execute):
         self._assignment = str(((resources or {}).get("nbgrader") or {}).get("assignment") or "")
         self._secret = self._grading_secret()
         self._sent: list[Any] = []
-        self._key = b""
+        self._recorded: set[str] = set()
         start = time.monotonic()
         self.scratch = tempfile.mkdtemp(prefix="course-kernel-")
         try:
             nb, resources = super().preprocess(nb, resources, km)
         finally:
             if resources is not None:
-                resources["course_guard"] = {"key": self._key, "calls": list(self._sent)}
+                resources["course_guard"] = {"calls": list(self._sent)}
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
             self.timeout = self._cell_timeout
             self._state["seconds"] = round(time.monotonic() - start, 3)
+            self._state["stand_ins"] = self.active_stand_ins()
             if resources is not None:
                 resources["course_execution"] = dict(self._state)
             nb.metadata.setdefault(METADATA_KEY, {})["execution"] = dict(self._state)
@@ -176,7 +207,7 @@ class GuardedExecute(Execute):
         from course.grading.inject import prepare_cell
 
         original = cell.source
-        source, sent = prepare_cell(original, index, self.scratch, self._key, self._secret, self._kernel_uid)
+        source, sent = prepare_cell(original, index, self.scratch, self._secret, self._kernel_uid)
         self._sent.extend(sent)
         cell.source = source
         try:
@@ -189,23 +220,38 @@ class GuardedExecute(Execute):
         content = msg.get("content", {})
         data = content.get("data") if isinstance(content, dict) else None
         if isinstance(data, dict) and RECORD_MIMETYPE in data:
-            try:
-                size = len(json.dumps(data[RECORD_MIMETYPE]))
-            except Exception:
-                size = self.max_record_bytes + 1
-            if size > self.max_record_bytes:
-                return None
-            return super().output(outs, msg, display_id, cell_index)
-        size = _message_size(content)
-        self._state["output_bytes"] += size
-        if self._state["output_bytes"] > self.max_output_bytes:
-            if not self._state["output_truncated"]:
-                self._state["output_truncated"] = True
-                note = from_dict({"output_type": "stream", "name": "stdout",
-                                  "text": f"\n... output truncated by the grader (more than {self.max_output_bytes} bytes) ...\n"})
-                outs.append(note)
+            return self._record_output(outs, msg, display_id, cell_index, data[RECORD_MIMETYPE])
+        if not self._count(_message_size(content), outs):
             return None
         return super().output(outs, msg, display_id, cell_index)
+
+    def _record_output(self, outs: list, msg: dict, display_id: str | None, cell_index: int, payload: Any) -> Any:
+        """A record keeps only its record part; the first one of a call the grader made in this cell
+        is kept whatever the cap, every other counts against it like any output."""
+        try:
+            size = len(json.dumps(payload))
+        except Exception:
+            return None
+        nonce = payload.get("nonce") if isinstance(payload, dict) else None
+        expected = {c.nonce for c in self._sent if c.cell_index == cell_index} - self._recorded
+        over = not self._count(size, outs)
+        if nonce not in expected and over:
+            return None
+        if nonce in expected:
+            self._recorded.add(nonce)
+        msg = {**msg, "content": {**msg["content"], "data": {RECORD_MIMETYPE: payload}}}
+        return super().output(outs, msg, display_id, cell_index)
+
+    def _count(self, size: int, outs: list) -> bool:
+        """Add ``size`` to the notebook's output; False (and one note) once over the cap."""
+        self._state["output_bytes"] += size
+        if self._state["output_bytes"] <= self.max_output_bytes:
+            return True
+        if not self._state["output_truncated"]:
+            self._state["output_truncated"] = True
+            outs.append(from_dict({"output_type": "stream", "name": "stdout",
+                                   "text": f"\n... output truncated by the grader (more than {self.max_output_bytes} bytes) ...\n"}))
+        return False
 
 
 def _message_size(content: Any) -> int:

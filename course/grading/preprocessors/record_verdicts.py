@@ -1,19 +1,21 @@
 """``RecordVerdicts``: decide every graded test cell in the grader's own process.
 
 Inserted before nbgrader's ``SaveAutoGrades``. ``GuardedExecute`` sent each graded call its
-cases under a nonce (``resources["course_guard"]``); the kernel's guard answered with one signed
-record per call. Here the grader believes nothing it cannot check:
+cases under a nonce (``resources["course_guard"]``); the kernel answered with one record of the
+outputs per call. A record is only what the student's own code returned, and is judged as such:
+the grader takes nothing from it but the outputs, and compares them, here, with its own
+reference on the cases it made. The whole-job functions were absent from the kernel
+(``course/grading/guard.py``), so nothing in a record needs a signature.
 
-- every record in the notebook must carry a valid signature under the kernel's key, a nonce the
-  grader sent, sit in the cell it was sent to, and be the only one for that nonce; anything else
-  (a record forged by the student's code, replayed, duplicated or misplaced) marks the notebook
-  ``tampered``: every recorded test earns 0;
-- a graded call whose guard was interfered with (its profiler or sentinels changed), or that left
-  no record without an error to explain it, goes to ``review``: 0 until a person looks;
-- a whole-job library function that ran during a graded call (the guard saw it), or that the
-  graded function reaches in the code (the static scan, through every cell's names), earns 0
-  for that check;
-- otherwise the recorded outputs are compared, here, with the reference on the cases sent.
+- every record must name a call the grader made, sit in that call's cell and be the only one
+  for it; anything else (a record published by the student's code, replayed, duplicated or
+  misplaced) is tampering with the grading machinery: ``tampered``, every recorded test earns 0;
+- a graded call that left no record without an error to explain it goes to ``review``: 0 until
+  a person looks;
+- a graded function that reaches a whole-job library function in the code (the static scan,
+  through every cell's names) earns 0 for that check, with advice;
+- a notebook that imports a package the grading kernel only has a stand-in for (plotting) gets a
+  note (``metadata.course_grading.notes``, data: ``{"kind": "stand_in", "package", "text"}``).
 
 Each test cell's outputs are replaced by the verdict (an error output carrying the diagnosis
 means 0 points in nbgrader's ``determine_grade``; it is shown in the feedback HTML).
@@ -21,7 +23,6 @@ means 0 points in nbgrader's ``determine_grade``; it is shown in the feedback HT
 
 from __future__ import annotations
 
-import hmac
 import json
 from typing import Any
 
@@ -29,7 +30,6 @@ from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
-from course.grading.casefile import record_mac, record_message
 from course.grading.preprocessors.cells import METADATA_KEY, is_test_cell, record_calls, scan_sources, student_sources
 from course.grading.recorder import RECORD_MIMETYPE
 
@@ -51,7 +51,7 @@ class RecordVerdicts(NbGraderPreprocessor):
         execution = (resources or {}).get("course_execution") or nb.metadata.get(METADATA_KEY, {}).get("execution", {})
         guard = (resources or {}).get("course_guard") or {}
         sent = list(guard.get("calls", []))
-        records, forged = _verified_records(nb, bytes(guard.get("key") or b""), sent)
+        records, forged = _checked_records(nb, sent)
         tampering = [str(f) for f in find_tampering(student_sources(nb))] if self.check_tampering else []
         tampering += forged
         self._scan_sources = scan_sources(nb)
@@ -88,6 +88,7 @@ class RecordVerdicts(NbGraderPreprocessor):
         meta["tampering"] = tampering
         meta["review"] = review
         meta["shortcuts"] = shortcuts
+        meta["notes"] = stand_in_notes(nb, execution.get("stand_ins") or {})
         return nb, resources
 
     # --- one test cell -------------------------------------------------------------------------
@@ -95,7 +96,6 @@ class RecordVerdicts(NbGraderPreprocessor):
                 review: list[str], shortcuts: dict[str, list[str]]) -> tuple[str, str] | None:
         """``None`` when every graded call of the cell passed, else ``(kind, message)``."""
         from course.grading.checks import get
-        from course.grading.inject import watched
         from course.grading.recorder import judge
 
         if [c.check_id for c in calls] != ids:
@@ -105,7 +105,7 @@ class RecordVerdicts(NbGraderPreprocessor):
             names = self._static_shortcuts(check)
             if names:  # the code reaches a whole-job function: settled whatever the run did
                 shortcuts[check.function] = names
-                advice = f" {SHORTCUT_ADVICE}" if watched(check) else ""
+                advice = f" {SHORTCUT_ADVICE}" if check.forbidden else ""
                 return ("Shortcut", f"no points for {check.function}: it calls {', '.join(names)}, a library "
                                     f"function that does the whole job.{advice}")
             record = records.get(call.nonce)
@@ -115,15 +115,6 @@ class RecordVerdicts(NbGraderPreprocessor):
                     return ("NotRun", f"{check.function}: the test did not run ({error})")
                 review.append(f"the test of {check.function} left no record and no error: the grader cannot tell why")
                 return ("Review", f"{check.function}: the test left no record; a person will look at it")
-            if not record["intact"]:
-                review.append(f"the guard of the test of {check.function} was changed while it ran")
-                return ("Review", f"{check.function}: the grading guard was changed while the test ran; "
-                                  "a person will look at it")
-            ran = list(record["hits"]) if self.check_shortcuts and watched(check) else []
-            if ran:
-                shortcuts[check.function] = sorted(set(ran))
-                return ("Shortcut", f"no points for {check.function}: while it ran, a library function that does "
-                                    f"the whole job ran too ({', '.join(ran[:3])}). {SHORTCUT_ADVICE}")
             try:
                 outputs = json.loads(record["outputs"])
             except ValueError:
@@ -144,8 +135,9 @@ class RecordVerdicts(NbGraderPreprocessor):
         return self._shortcut_cache[key]
 
 
-def _verified_records(nb: NotebookNode, key: bytes, sent: list[Any]) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """The records that prove themselves (nonce -> record) and what is wrong with the others."""
+def _checked_records(nb: NotebookNode, sent: list[Any]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The records of calls the grader made, each in its cell and alone (nonce -> record), and what
+    is wrong with the others."""
     by_nonce = {c.nonce: c for c in sent}
     good: dict[str, dict[str, Any]] = {}
     forged: list[str] = []
@@ -154,7 +146,7 @@ def _verified_records(nb: NotebookNode, key: bytes, sent: list[Any]) -> tuple[di
             payload = _payload(output)
             if payload is None:
                 continue
-            problem = _problem(payload, key, by_nonce, index, good)
+            problem = _problem(payload, by_nonce, index, good)
             if problem:
                 forged.append(f"cell {index + 1}: {problem}")
             else:
@@ -162,22 +154,32 @@ def _verified_records(nb: NotebookNode, key: bytes, sent: list[Any]) -> tuple[di
     return good, forged
 
 
-def _problem(payload: Any, key: bytes, by_nonce: dict[str, Any], index: int, good: dict[str, Any]) -> str | None:
-    fields = {"check": str, "nonce": str, "outputs": str, "hits": list, "intact": bool, "mac": str}
-    if not isinstance(payload, dict) or any(not isinstance(payload.get(k), t) for k, t in fields.items()) \
-            or not all(isinstance(h, str) for h in payload["hits"]):
+def _problem(payload: Any, by_nonce: dict[str, Any], index: int, good: dict[str, Any]) -> str | None:
+    fields = {"check": str, "nonce": str, "outputs": str}
+    if not isinstance(payload, dict) or any(not isinstance(payload.get(k), t) for k, t in fields.items()):
         return "a malformed grading record"
     call = by_nonce.get(payload["nonce"])
     if call is None:
         return "a grading record the grader did not ask for"
-    if not key or not hmac.compare_digest(payload["mac"], record_mac(key, record_message(
-            payload["nonce"], payload["check"], payload["outputs"], payload["hits"], payload["intact"]))):
-        return "a grading record that the grading kernel did not sign (forged or altered)"
     if payload["check"] != call.check_id or call.cell_index != index:
         return "a grading record outside the test it belongs to"
     if payload["nonce"] in good:
         return "a second grading record for the same test"
     return None
+
+
+def stand_in_notes(nb: NotebookNode, stand_ins: dict[str, str]) -> list[dict[str, str]]:
+    """One note per package the notebook imports that the grading kernel had only a stand-in for."""
+    from course.grading.preprocessors.cells import imported_modules
+
+    used = imported_modules([c.source for c in nb.cells if c.cell_type == "code"])
+    notes = []
+    for package, kind in sorted(stand_ins.items()):
+        if any(name == package or name.startswith(package + ".") for name in used):
+            text = (f"{package} draws nothing while grading: figures are not redrawn" if kind == "noop" else
+                    f"{package} is not available while grading: using it raised an error")
+            notes.append({"kind": "stand_in", "package": package, "text": text})
+    return notes
 
 
 def _payload(output: Any) -> Any:

@@ -49,13 +49,18 @@ class Layout:
 
     ``overlays`` are read-only ``(source, destination)`` binds laid over parts of the Python
     installation (hidden modules, the editable-install hook of ``course``); ``etc`` are
-    ``(source, /etc/name)`` binds of staged files (``passwd``, ``group``)."""
+    ``(source, /etc/name)`` binds of staged files (``passwd``, ``group``); each folder of
+    ``site_dirs`` is covered by an empty read-only folder into which only ``site_entries`` (the
+    allowed distributions' files, ``site_view.py``) are bound. With ``site_dirs`` empty the
+    whole installation is visible (``mode="none"`` tests and tools only)."""
 
     scratch: str
     python_roots: tuple[str, ...]
     course_lib: str
     etc: tuple[tuple[str, str], ...] = ()
     overlays: tuple[tuple[str, str], ...] = ()
+    site_dirs: tuple[str, ...] = ()
+    site_entries: tuple[str, ...] = ()
     userns_fd: int | None = None
     python: str = field(default_factory=lambda: sys.executable)
 
@@ -114,7 +119,7 @@ def mount_args(layout: Layout, limits: Limits) -> list[str]:
     under the same path, so the size-capped ``/tmp`` comes first and the binds after it)."""
     return (_tmp_args(limits) + ["--proc", "/proc", "--dev", "/dev"] + _system_args()
             + _etc_args(layout) + _parent_dirs([*layout.python_roots, COURSE_LIB, layout.scratch])
-            + _python_args(layout) + _overlay_args(layout) + _scratch_args(layout))
+            + _python_args(layout) + _overlay_args(layout) + _site_args(layout) + _scratch_args(layout))
 
 
 def _tmp_args(limits: Limits) -> list[str]:
@@ -152,6 +157,19 @@ def _overlay_args(layout: Layout) -> list[str]:
     args: list[str] = []
     for source, dest in layout.overlays:
         args += ["--ro-bind", source, dest]
+    return args
+
+
+def _site_args(layout: Layout) -> list[str]:
+    """An empty folder over each site-packages folder, the allowed entries bound into it, then
+    the folder made read-only."""
+    args: list[str] = []
+    for folder in layout.site_dirs:
+        args += ["--perms", "0755", "--size", str(1 << 20), "--tmpfs", folder]
+        for entry in layout.site_entries:
+            if os.path.dirname(entry) == folder:
+                args += ["--ro-bind", entry, entry]
+        args += ["--remount-ro", folder]
     return args
 
 

@@ -19,6 +19,7 @@ from traitlets import Enum, Integer, List, Unicode, observe
 from course.grading.sandbox.command import (SANDBOX_UID, Layout, Limits, _inside, kernel_argv, plain_argv,
                                             python_roots)
 from course.grading.sandbox.probe import sandbox_problem
+from course.grading.sandbox.site_view import entries, site_dirs
 from course.grading.sandbox.stage import Stage, build_stage, course_package
 from course.grading.sandbox.userns import new_user_namespace
 
@@ -41,11 +42,19 @@ class SandboxKernelManager(AsyncKernelManager):
                                "the package's parent folder (e.g. 'course/grading/guard.py'); they are "
                                "copied read-only and come first on sys.path").tag(config=True)
     hidden_modules = List(Unicode(), default_value=[],
-                          help="Dotted module names (e.g. 'scipy.signal', 'torch') that cannot be "
-                               "imported in the kernel: their files are covered").tag(config=True)
+                          help="Dotted module names (e.g. '_ctypes') that cannot be imported in the "
+                               "kernel: their files are covered").tag(config=True)
+    distributions = List(Unicode(), default_value=["ipykernel", "numpy"],
+                         help="The installed distributions the kernel sees, with everything they "
+                              "require (importlib.metadata); nothing else of site-packages is "
+                              "mounted (course/grading/sandbox/site_view.py)").tag(config=True)
     boot_lines = List(Unicode(), default_value=[],
                       help="Python lines the kernel runs before any other code "
                            "(IPKernelApp.exec_lines)").tag(config=True)
+    max_message_bytes = Integer(0, help="Largest message the client accepts from the kernel (ZMQ_MAXMSGSIZE: a "
+                                        "larger one disconnects the kernel's socket instead of reaching "
+                                        "memory); 0: no limit. GuardedExecute sets it to its max_record_bytes"
+                                ).tag(config=True)
     mode = Enum(["bwrap", "none"], default_value="bwrap",
                 help="'bwrap': the sandbox; 'none': no sandbox at all, limits only (an explicit "
                      "opt-out for trusted work)").tag(config=True)
@@ -77,6 +86,15 @@ class SandboxKernelManager(AsyncKernelManager):
     def ipykernel(self) -> bool:  # type: ignore[override]
         return True
 
+    def client(self, **kwargs: Any) -> Any:  # type: ignore[override]
+        """A client whose sockets refuse messages over ``max_message_bytes``."""
+        kc = super().client(**kwargs)
+        if self.max_message_bytes > 0:
+            import zmq
+
+            kc.context.setsockopt(zmq.MAXMSGSIZE, int(self.max_message_bytes))
+        return kc
+
     # --- start -------------------------------------------------------------------------------
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
         self._release(keep_scratch=True)
@@ -106,7 +124,8 @@ class SandboxKernelManager(AsyncKernelManager):
         self._stage = build_stage(list(self.course_modules), list(self.hidden_modules), roots)
         self._userns_fd = new_user_namespace() if os.geteuid() == 0 else None
         layout = Layout(scratch=scratch, python_roots=roots, course_lib=self._stage.course_lib,
-                        etc=self._stage.etc, overlays=self._stage.overlays, userns_fd=self._userns_fd)
+                        etc=self._stage.etc, overlays=self._stage.overlays, site_dirs=site_dirs(),
+                        site_entries=entries(tuple(self.distributions)), userns_fd=self._userns_fd)
         self._kernel_spec = _spec(kernel_argv(layout, self.limits, self.boot_lines))
         fds = () if self._userns_fd is None else (self._userns_fd,)
         # bubblewrap itself gets a bare environment (it clears the kernel's anyway)

@@ -12,7 +12,7 @@ USERNS_HINT = ("user namespaces seem disabled: enable them with `sysctl -w kerne
                "(Debian/Ubuntu kernels), `sysctl -w user.max_user_namespaces=15000`, and on Ubuntu 24.04+ "
                "`sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` (or an AppArmor profile for bwrap); "
                "inside a container, allow them in its seccomp/AppArmor profile")
-NEEDED_OPTIONS = ("--disable-userns", "--userns", "--size", "--perms", "--die-with-parent", "--clearenv")
+NEEDED_OPTIONS = ("--disable-userns", "--userns", "--size", "--perms", "--die-with-parent", "--clearenv", "--remount-ro")
 
 _cache: dict[str, str | None] = {}
 

@@ -1,0 +1,171 @@
+"""Stand-ins, in the grading kernel, for the packages its sandbox does not mount.
+
+Least privilege takes packages away (``SandboxKernelManager.distributions``); honest habits must
+not lose marks for it. :func:`install` (called by ``course.grading.guard.boot``) puts a finder
+first on ``sys.meta_path`` that answers, for each top-level name of ``stand_ins`` and all of its
+sub-modules:
+
+- ``"noop"`` (plotting: ``matplotlib``, ``course.plotting``): a module whose every attribute is a
+  :class:`NoOp`: calling it, reading its attributes, indexing it, using it as a context manager
+  all do nothing, so ``import matplotlib.pyplot as plt``, ``plt.plot(...)``,
+  ``fig, ax = plt.subplots()`` and ``course.plotting.show_signal(...)`` run and draw nothing
+  (``subplots`` and ``new_axes`` return a figure and one axes object per panel, as the real ones);
+- ``"absent"`` (a whole-job library the assignment does not allow: ``scipy``, ``torch``...): the
+  import succeeds, and any *use* raises :class:`NotAvailableWhileGrading` ("scipy.signal.convolve
+  is not available while grading ex01: write the loop yourself").
+
+The stand-ins are plain Python with no reference to anything real: there is nothing behind them
+to reach. The grader adds a note to the feedback when a notebook imports one (``RecordVerdicts``).
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+from typing import Any
+
+KINDS = ("noop", "absent")
+
+
+class NotAvailableWhileGrading(RuntimeError):
+    """A whole-job function, or a package the assignment's kernel does not have, was used."""
+
+
+class NoOp:
+    """Does nothing, whatever is done with it."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> NoOp:
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        if name in ("subplots", "new_axes"):
+            return _panels
+        return self
+
+    def __getitem__(self, key: Any) -> NoOp:
+        return self
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        pass
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __enter__(self) -> NoOp:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return "<figure not drawn while grading>"
+
+
+NOTHING = NoOp()
+
+
+def _panels(*args: Any, **kwargs: Any) -> tuple[NoOp, Any]:
+    """``(figure, axes)`` as ``plt.subplots(nrows, ncols, squeeze=True)`` returns them: one axes
+    object, or a 1-D or 2-D NumPy array of them."""
+    import numpy as np
+
+    rows = kwargs.get("nrows", args[0] if args else 1)
+    cols = kwargs.get("ncols", args[1] if len(args) > 1 else 1)
+    rows = rows if isinstance(rows, int) and 0 < rows < 100 else 1
+    cols = cols if isinstance(cols, int) and 0 < cols < 100 else 1
+    grid = np.empty((rows, cols), dtype=object)
+    for index in np.ndindex(rows, cols):
+        grid[index] = NoOp()
+    if kwargs.get("squeeze", True):
+        if rows == cols == 1:
+            return NOTHING, grid[0, 0]
+        if rows == 1 or cols == 1:
+            return NOTHING, grid.reshape(-1)
+    return NOTHING, grid
+
+
+class _NoOpModule(types.ModuleType):
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return getattr(NOTHING, name)
+
+
+class _Refusal:
+    """A name of a package the kernel does not have: any use raises."""
+
+    def __init__(self, name: str, assignment: str) -> None:
+        object.__setattr__(self, "_message", f"{name} is not available while grading"
+                                             f"{' ' + assignment if assignment else ''}: write the loop yourself")
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotAvailableWhileGrading(object.__getattribute__(self, "_message"))
+
+    __call__ = __getitem__ = __iter__ = __len__ = __bool__ = __enter__ = _refuse
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        self._refuse()
+
+    def __repr__(self) -> str:
+        return f"<{object.__getattribute__(self, '_message')}>"
+
+
+class _AbsentModule(types.ModuleType):
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return _Refusal(f"{self.__name__}.{name}", self.__dict__.get("_course_assignment", ""))
+
+
+class StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds the stand-in of every module under the configured top-level names."""
+
+    def __init__(self, stand_ins: dict[str, str], assignment: str) -> None:
+        self._kinds = dict(stand_ins)
+        self._assignment = assignment
+
+    def _kind(self, fullname: str) -> str | None:
+        for top, kind in self._kinds.items():
+            if fullname == top or fullname.startswith(top + "."):
+                return kind
+        return None
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if self._kind(fullname) is None:
+            return None
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+
+    def create_module(self, spec: Any) -> types.ModuleType:
+        cls = _NoOpModule if self._kind(spec.name) == "noop" else _AbsentModule
+        module = cls(spec.name)
+        module.__path__ = []
+        module.__dict__["_course_assignment"] = self._assignment
+        return module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        pass
+
+
+def install(stand_ins: dict[str, str], assignment: str = "") -> None:
+    """Put the stand-ins' finder first on ``sys.meta_path`` (and forget any real module of those
+    names loaded before: none is, in the sandbox)."""
+    for name, kind in stand_ins.items():
+        if kind not in KINDS:
+            raise ValueError(f"stand-in kind {kind!r} for {name!r} is not one of {', '.join(KINDS)}")
+    finder = StandInFinder(stand_ins, assignment)
+    for name in list(sys.modules):
+        if finder._kind(name) is not None:
+            del sys.modules[name]
+    sys.meta_path.insert(0, finder)
