@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 LECTURES_DIR = Path(__file__).resolve().parents[1] / "lectures"
@@ -42,18 +43,15 @@ def _checked(name: str, marker: str) -> str:
     return text
 
 
+def _calls_in(source: str, func: str) -> list[ast.Call]:
+    """The calls of ``func`` (a name or an attribute) in one cell's source (magics skipped)."""
+    source = "\n".join("" if line.lstrip().startswith("%") else line for line in source.splitlines())
+    return [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)
+            and (n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", None)) == func]
+
+
 def _calls(name: str, func: str) -> list[ast.Call]:
-    out = []
-    for cell in _nb(name).cells:
-        if cell.cell_type != "code":
-            continue
-        source = "\n".join("" if line.lstrip().startswith("%") else line for line in cell.source.splitlines())
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Call):
-                f = node.func
-                if (f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", None)) == func:
-                    out.append(node)
-    return out
+    return [call for cell in _nb(name).cells if cell.cell_type == "code" for call in _calls_in(cell.source, func)]
 
 
 def _kw(call: ast.Call, name: str):
@@ -227,17 +225,115 @@ def test_07_runs_the_slides_keras_code_and_it_agrees_with_the_course() -> None:
 
 
 def test_06_explorer_answer_quotes_what_the_detector_gives() -> None:
-    # question 5's answer quotes the detector's peak for example 0 at several SNRs: recompute them
+    # question 5's answer quotes the detector's peak for examples 1 and 0 at several SNRs: recompute them
     from course.widgets.audio import UpcallExplorer
 
     answer = _markdown("06_cnns_for_audio.ipynb").split("5. In the explorer", 1)[1]
-    quoted = re.search(r"about 9 at \+10 dB, 6\.8 at \+4 dB, 5\.4 at 0 dB, 4\.7 at −2 dB and 3\.7 at −6 dB", answer)
-    assert quoted, "the answer's numbers changed: update this test with them"
-    explorer = UpcallExplorer(kind="upcall", example=0, snr=10.0)
-    for snr, peak in [(10, 9.0), (4, 6.8), (0, 5.4), (-2, 4.7), (-6, 3.7)]:
-        explorer.snr.value = float(snr)
-        assert explorer.score == pytest.approx(peak, abs=0.1), (snr, explorer.score)
-    explorer.kind.value = "flat"
-    for snr in (-6, 0, 4, 10):
-        explorer.snr.value = float(snr)
-        assert 3.6 <= explorer.score <= 4.05, ("flat", snr, explorer.score)   # "near 3.7-4 at every SNR"
+    quoted = {1: r"about 10\.4 at \+10 dB, 8\.5 at \+4 dB, 7\.1 at 0 dB, 6\.3 at −2 dB and\s+4\.5 at −6 dB",
+              0: r"about 9 at \+10 dB,\s+6\.8 at \+4 dB, 5\.4 at 0 dB, 4\.7 at −2 dB and 3\.7 at −6 dB"}
+    peaks = {1: [(10, 10.4), (4, 8.5), (0, 7.1), (-2, 6.3), (-6, 4.5)], 0: [(10, 9.0), (4, 6.8), (0, 5.4), (-2, 4.7), (-6, 3.7)]}
+    flat_range = {1: (3.4, 4.2), 0: (3.6, 4.05)}   # "between 3.4 and 4.2", "near 3.7-4"
+    assert "between 3.4 and 4.2" in answer and "near 3.7–4" in answer
+    for example in (1, 0):
+        assert re.search(quoted[example], answer), f"the answer's numbers for example {example} changed: update this test"
+        explorer = UpcallExplorer(kind="upcall", example=example, snr=10.0)
+        for snr, peak in peaks[example]:
+            explorer.snr.value = float(snr)
+            assert explorer.score == pytest.approx(peak, abs=0.1), (example, snr, explorer.score)
+        explorer.kind.value = "flat"
+        lo, hi = flat_range[example]
+        for snr in (-6, -2, 0, 4, 10):
+            explorer.snr.value = float(snr)
+            assert lo - 0.05 <= explorer.score <= hi + 0.05, ("flat", example, snr, explorer.score)
+
+
+def _explorer_peak_and_brightest(explorer) -> tuple[float, float]:
+    """The detector's peak frequency and the frequency of the brightest input cell in the peak's frame."""
+    from course.audio import feature_axes
+
+    times, freqs = feature_axes()
+    column = int(np.argmin(np.abs(times - explorer.peak_time)))
+    rows = slice(3, freqs.size - 3)                       # the rows a 7x7 window can centre on
+    return explorer.peak_frequency, float(freqs[rows][np.argmax(explorer.spec[rows, column])])
+
+
+def test_06_explorer_opens_on_a_call_the_detector_finds() -> None:
+    # issue 19: the default view's peak sat on the faint 2nd harmonic (172 Hz), not on the bright call
+    from course.widgets.audio import UpcallExplorer
+
+    call = next(c for c in _calls("06_cnns_for_audio.ipynb", "UpcallExplorer"))
+    kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    explorer = UpcallExplorer(**kwargs)
+    peak, brightest = _explorer_peak_and_brightest(explorer)
+    assert abs(peak - brightest) <= 1.5 * 2000 / 256, f"default view: peak {peak} Hz, the call at {brightest} Hz"
+    text = _markdown("06_cnns_for_audio.ipynb")
+    assert f"opens on upcall example {kwargs['example']} at +{kwargs['snr']:.0f} dB" in text
+    assert f"peaks on the call, at {explorer.peak_time:.2f} s and {explorer.peak_frequency:.0f} Hz" in text
+    # the text's counter-example: example 0's peak sits on the 2nd harmonic of its call
+    explorer.example.value = 0
+    peak, brightest = _explorer_peak_and_brightest(explorer)
+    assert abs(peak - 2 * brightest) <= 2 * 2000 / 256, (peak, brightest)
+    assert f"The peak\n({explorer.peak_time:.2f} s, {explorer.peak_frequency:.0f} Hz) sits on the fainter 2nd harmonic" in text
+    assert "122 Hz/s" in text and (2000 / 256) / (128 / 2000) == pytest.approx(122, abs=0.1)
+
+
+# --------------------------------------------------------------------------- lecture 06, section 3 and 6
+def _figure_alt(name: str, marker: str) -> str:
+    """The alt text of the one figure cell whose source contains ``marker``."""
+    calls = [c for cell in _nb(name).cells if cell.cell_type == "code" and marker in cell.source
+             for c in _calls_in(cell.source, "show_figure")]
+    assert len(calls) == 1, f"{name}: {len(calls)} figures with {marker!r}"
+    return _kw(calls[0], "alt")
+
+
+def test_06_gallery_alt_text_says_what_the_quiet_row_shows() -> None:
+    # issue 19: "two clicks show as stripes" where three did, "faint but visible" for plain lines
+    out = _checked("06_cnns_for_audio.ipynb", 'quiet_inputs["clicks"]')
+    stripes = [float(t) for t in re.search(r"\(mean > 0\.5\) at ([\d., ]+) s", out).group(1).split(", ")]
+    assert float(re.search(r"brightest other column: mean ([-\d.]+)", out).group(1)) < 0.5 / 2, "stripes well apart from noise"
+    alt = _figure_alt("06_cnns_for_audio.ipynb", "quiet_inputs[kind] =")
+    words = {2: "two", 3: "three", 4: "four", 5: "five"}
+    said = re.search(r"the clicks show as (\w+) vertical stripes,\s+at about ([\d., and]+) s", alt)
+    assert said and said.group(1) == words[len(stripes)], f"{len(stripes)} stripes measured; the alt says {said and said.group(1)}"
+    quoted = [float(t) for t in re.findall(r"[\d.]+\d", said.group(2))]
+    assert quoted == pytest.approx(stripes, abs=0.02)
+    assert "faint but visible" not in alt and "plainly visible" in alt
+
+
+def _log_line_widths(n_fft: int, hop: int, drop_db: float = 40.0) -> list[int]:
+    """Rows within ``drop_db`` of each partial's peak (the 100 Hz tone), on the lecture's log axis."""
+    from course.audio import frequencies, log_frequency, log_spectrogram
+    from course.data import harmonic_tone
+
+    spec, f_log = log_frequency(log_spectrogram(harmonic_tone(100, 4, duration=2.0), n_fft, hop), frequencies(n_fft), 50.0, 700.0)
+    level = spec.mean(axis=-1)
+    widths = []
+    for k in range(1, 5):
+        j = int(np.argmin(np.abs(f_log - 100 * k)))
+        j += int(np.argmax(level[j - 2:j + 3])) - 2          # the line's own peak row
+        lo = hi = j
+        while level[lo - 1] > level[j] - drop_db:
+            lo -= 1
+        while level[hi + 1] > level[j] - drop_db:
+            hi += 1
+        widths.append(hi - lo + 1)
+    return widths
+
+
+def test_06_log_axis_panels_show_shrinking_gaps_and_equally_thin_lines() -> None:
+    # issue 19: the alt text claimed equally spaced partials on a log axis, and the 100 Hz line was
+    # drawn much thicker (a linear spectrogram's 8 Hz line width is a wide band at 100 Hz on a log axis)
+    out = _checked("06_cnns_for_audio.ipynb", "def profile")
+    gaps = [tuple(ast.literal_eval(g) for g in pair) for pair in re.findall(r"gaps between partials: (\[[\d, ]+\]) \(100 Hz tone\), (\[[\d, ]+\])", out)]
+    (lin_a, lin_b), (log_a, log_b) = gaps
+    assert lin_a == [100] * 3 and lin_b == [120] * 3
+    assert log_a == log_b and log_a == sorted(log_a, reverse=True) and log_a[0] > log_a[-1], log_a
+    text, alt = _markdown("06_cnns_for_audio.ipynb"), _figure_alt("06_cnns_for_audio.ipynb", "Hz, log axis")
+    assert "equally spaced the same way" not in alt and "gaps" in alt and "shrink" in alt
+    assert f"({', '.join(str(g) for g in log_a[:-1])} and {log_a[-1]} bins)" in text
+    log_calls = [c for c in _calls("06_cnns_for_audio.ipynb", "plot_spectrogram") if _kw(c, "log_axis") is True]
+    assert len(log_calls) == 1
+    n_fft, hop = _kw(log_calls[0], "n_fft"), _kw(log_calls[0], "hop")
+    widths = _log_line_widths(n_fft, hop)    # 40 dB: half the panels' colour range (-40 to about 45 dB)
+    assert max(widths) <= 1.5 * min(widths), f"line widths on the log axis (rows within 40 dB of each peak): {widths}"
+    assert "all lines equally thin" in alt

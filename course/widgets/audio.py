@@ -4,6 +4,10 @@ hand-made upsweep detector (one convolutional kernel + ReLU) responds to.
 The spectrogram is the CNN's input (``course.audio.features``: whitened log magnitude, 0-492 Hz).
 The detector is ``course.audio.sweep_kernel(7, "up")`` cross-correlated with it, then a ReLU
 (``course.audio.detector_response``): it lights up along an upcall and hardly on a downsweep.
+Its diagonal rises one frequency bin per frame (7.8 Hz per 64 ms, about 122 Hz/s): on a call that
+rises much more slowly and has a strong 2nd harmonic (which rises twice as fast), the peak can sit
+on the harmonic rather than on the call (upcall example 0 at +4 dB: 172 Hz, on the harmonic of a
+50-100 Hz call); on example 1 (60 -> 190 Hz in 1 s) it sits on the call.
 With a trained ``model`` (``(N, 1, 64, 30)`` -> 2 logits) the explorer also shows P(upcall).
 
 Colour scale of the response map: fixed, from 0 to ``RESPONSE_VMAX`` = 8, so that maps of
