@@ -19,8 +19,9 @@ the same rules before submitting.
     3. erases the interpreter's loaders of native code (:data:`LOADERS`: ``_imp.create_dynamic``,
        ``create_builtin`` and their ``exec_*``): no extension or built-in module can be created
        any more, by ``import``, ``importlib.reload``, a fresh ``ExtensionFileLoader`` or a
-       ``sys.modules`` trick, so the originals can never come back (``ctypes`` is not loadable:
-       the sandbox does not mount it, and :func:`boot` refuses to finish if it was loaded);
+       ``sys.modules`` trick, so the originals can never come back (``ctypes`` and
+       ``_xxsubinterpreters`` are not loadable: the sandbox covers them, and :func:`boot`
+       refuses to finish if one was loaded; ex06 keeps ``ctypes``, which PyTorch loads with);
     4. installs stand-ins for the packages the assignment's kernel does not see
        (``course/grading/standins.py``): plotting becomes a no-op, a whole-job library imports
        but raises on use;
@@ -71,22 +72,21 @@ STDLIB_EXTENSIONS = (
 ``decimal``, ``statistics``, ``datetime``...); not ``_ctypes``, ``_sqlite3`` (it loads native
 extensions) or the interpreter's test and sub-interpreter modules."""
 
-NEVER_LOADED = ("_ctypes", "_xxsubinterpreters", "_testcapi", "_testinternalcapi", "_sqlite3")
-"""Modules that would give native code or a fresh interpreter back: :func:`boot` refuses to
-finish (``strict``) when one of them is loaded."""
-
 _booted: list[str] = []
 
 
 def boot(assignment: str = "", preload: tuple[str, ...] = (), absent: tuple[str, ...] = NUMPY_CONVOLUTION,
-         stand_ins: dict[str, str] | None = None, strict: bool = True) -> None:
+         stand_ins: dict[str, str] | None = None, never_loaded: tuple[str, ...] = (),
+         remove_loaders: bool = True) -> None:
     """Take the shortcuts away (see the module docstring). Runs once, before any student code.
 
     ``assignment`` names the assignment in messages; ``preload``: modules to import first;
     ``absent``: ``"module:function"`` C functions replaced by ones that raise; ``stand_ins``:
     top-level package -> ``"noop"`` or ``"absent"`` (``course/grading/standins.py``);
-    ``strict``: refuse to finish when a module of :data:`NEVER_LOADED` is loaded (in the sandbox
-    it cannot be; ``course validate`` runs in the student's own Python and passes ``False``)."""
+    ``never_loaded``: modules the sandbox covers (``_ctypes``, ``_xxsubinterpreters``...): boot
+    refuses to finish when one of them is loaded anyway (``course validate`` runs in the
+    student's own Python and passes none); ``remove_loaders``: erase the native loaders (``course
+    validate`` keeps them: the student's own kernel is no boundary, only the same rules)."""
     if _booted:
         return
     import importlib
@@ -102,13 +102,12 @@ def boot(assignment: str = "", preload: tuple[str, ...] = (), absent: tuple[str,
         _erase(label, _refusal(f"{_public_name(label)} is not available{where}: write the loop yourself"))
     for label in SPAWN_FUNCTIONS:
         _erase(label, _refusal(f"starting a process is not allowed{where}"))
-    if strict:
-        loaded = [name for name in NEVER_LOADED if name in sys.modules]
-        if loaded:
-            raise RuntimeError(f"the grading kernel loaded {', '.join(loaded)}; its sandbox must not mount them")
+    loaded = [name for name in never_loaded if name in sys.modules]
+    if loaded:
+        raise RuntimeError(f"the grading kernel loaded {', '.join(loaded)}; its sandbox must not mount them")
     if stand_ins:
         install(stand_ins, assignment)
-    for label in LOADERS:
+    for label in LOADERS if remove_loaders else ():
         _erase(label, None)
     sys.addaudithook(_hook)
     import builtins

@@ -96,10 +96,12 @@ def prepare_cell(source: str, cell_index: int, folder: str, secret: bytes | None
 
 
 def boot_line(assignment: str, preload: list[str] | tuple[str, ...], absent: list[str] | tuple[str, ...],
-              stand_ins: dict[str, str], strict: bool = True) -> str:
+              stand_ins: dict[str, str], never_loaded: list[str] | tuple[str, ...] = (),
+              remove_loaders: bool = True) -> str:
     """The kernel's first line (``IPKernelApp.exec_lines``): :func:`course.grading.guard.boot`
     with this assignment's settings (``course validate`` runs the same line)."""
     settings = {"assignment": str(assignment), "preload": tuple(preload), "absent": tuple(absent),
-                "stand_ins": dict(stand_ins), "strict": bool(strict)}
+                "stand_ins": dict(stand_ins), "never_loaded": tuple(never_loaded),
+                "remove_loaders": bool(remove_loaders)}
     args = ", ".join(f"{k}={v!r}" for k, v in settings.items())
     return f"import course.grading.guard as _g; _g.boot({args}); del _g"

@@ -20,9 +20,11 @@ bounded whatever the notebook prints. The kernel starts in a fresh empty scratch
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from jupyter_core.utils import run_sync
@@ -103,8 +105,32 @@ class GuardedExecute(Execute):
         km.max_message_bytes = self.max_record_bytes
         km.boot_lines = [boot_line(self._assignment, settings.get("preload", self.preload),
                                    settings.get("absent_functions", self.absent_functions), self.active_stand_ins(),
-                                   strict=km.mode != "none"), *km.boot_lines]
+                                   never_loaded=km.hidden_modules if km.mode != "none" else ()), *km.boot_lines]
         return km
+
+    @classmethod
+    def student_boot_line(cls, notebook: str | os.PathLike[str]) -> str:
+        """The boot line ``course validate`` runs in the student's own kernel: the same absent
+        functions and stand-ins as the grader's for the notebook's assignment (its file name),
+        from the ``nbgrader_config.py`` of the nearest folder above it that has one (else the
+        defaults); the native loaders stay (the student's kernel is no boundary)."""
+        from traitlets.config import Config
+        from traitlets.config.loader import PyFileConfigLoader
+
+        from course.grading.inject import boot_line
+
+        path = Path(notebook).resolve()
+        config = Config()
+        for folder in path.parents:
+            if (folder / "nbgrader_config.py").is_file():
+                config = PyFileConfigLoader("nbgrader_config.py", path=str(folder)).load_config()
+                break
+        self = cls(config=config)
+        self._assignment = path.stem
+        settings = self.kernel_settings()
+        return boot_line(path.stem, settings.get("preload", self.preload),
+                         settings.get("absent_functions", self.absent_functions), self.active_stand_ins(),
+                         remove_loaders=False)
 
     def kernel_settings(self) -> dict[str, Any]:
         """This assignment's entry of ``assignment_kernels`` (unknown keys refused)."""

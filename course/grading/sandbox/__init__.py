@@ -8,7 +8,8 @@ refuses to grade unsandboxed unless told ``--no-sandbox``, which sets ``mode = "
 What the kernel sees
     ``/usr`` (and the ``/bin``, ``/lib*`` links into it), a handful of ``/etc`` files (the dynamic
     linker's cache, time zone, fonts; a two-line ``passwd`` and ``group``), the Python
-    installation and the virtual environment, all read-only; the ``course`` files listed in
+    installation and the virtual environment with each site-packages folder emptied and only the
+    allowed ``distributions`` (and what they require) bound back (``site_view.py``), all read-only; the ``course`` files listed in
     ``course_modules`` (copies, read-only, first on ``sys.path`` at ``/opt/course/lib``); its own
     ``/proc`` and a minimal ``/dev``; a ``/tmp`` in memory capped at ``tmp_size_mb``; and one
     writable folder, the scratch folder it starts in (its ``cwd``, where its connection file and
@@ -16,7 +17,7 @@ What the kernel sees
     students' folders, not ``/root`` or ``/home``, not the rest of the real ``course`` package:
     the editable-install hook that would map ``course`` to the repository is covered, so
     ``import course.convolution`` raises ``ModuleNotFoundError``. Modules in ``hidden_modules``
-    (e.g. ``scipy.signal``) are covered by a stub that raises ``ModuleNotFoundError``.
+    (``_ctypes``, ``_xxsubinterpreters``...) are covered by a stub that cannot be loaded.
 
 What it cannot do, and which flag sees to it (command line built in ``command.py``)
     - be anyone but ``nobody``: uid/gid 65534 with no capabilities and ``no_new_privs``. When the
