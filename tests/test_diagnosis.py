@@ -1,10 +1,15 @@
-"""Honest diagnoses (issue 13): a catalogued mistake is named only when it explains every output.
+"""Honest diagnoses (issues 13 and 19): a catalogued mistake is named only when it explains every
+output, and every cause that fits is named when several do.
 
-- the issue's two cases, with hand-worked expected texts: a correlate2d that pads correctly but
+- issue 13's two cases, with hand-worked expected texts: a correlate2d that pads correctly but
   stops one window early is told "one window too few", not "you padded one side only"; leaving
   the padding out entirely is explained by the call that raised, not a bare NumPy error;
-- every catalogue entry never fires on the natural, uncatalogued bugs of tests/natural_bugs.py
-  (off-by-one loops, integer truncation, transposed outputs, a stride in one axis only, ...);
+- issue 19's two wrong diagnoses: np.array_split bins are not called "ceil(i*n/out)" starts; a
+  layer that pads all four sides but sizes its output H + p - k + 1 is told both causes that give
+  exactly its output (a loop/size that stops early, or one-sided padding);
+- every natural bug of tests/natural_bugs.py (off-by-one loops, integer truncation, transposed
+  outputs, a stride in one axis only, ...) gets its honest message (``HONEST``): its symptom, and
+  only the catalogued mistakes that explain it, on the visible AND the hidden cases;
 - every catalogue entry never fires on its own near miss: a student who gives the mistake's
   answer on every failing case but one;
 - symptoms and exceptions are described in the student's terms (shapes, first differing index).
@@ -24,7 +29,7 @@ from course.grading.checks import Check, Misconception, all_checks
 from course.grading.diagnosis import Outcome, diagnose, diagnose_outcomes, explain_error
 from course.grading.recorder import judge, run_cases
 
-from natural_bugs import NATURAL_BUGS
+from natural_bugs import HONEST, NATURAL_BUGS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,21 +101,114 @@ def test_loop_one_window_early_is_not_called_one_sided_padding() -> None:
     assert "padded one side" not in message and "Likely mistake" not in message
 
 
-def test_one_sided_padding_is_still_named_when_it_explains_every_case() -> None:
+def test_one_sided_padding_is_named_with_the_other_cause_of_the_same_output() -> None:
+    """Padding the top/left only gives exactly the output of a loop that stops before the last
+    window (the windows start at the same places): both causes are named, neither asserted."""
     check = all_checks()["ex02.correlate2d.padding"]
 
     def one_side(x, w, stride=1, padding=0):  # pads top and left only
         xp = np.pad(np.asarray(x, float), ((padding, 0), (padding, 0)))
         kh, kw = np.shape(w)
-        return np.array([[np.sum(xp[i:i + kh, j:j + kw] * w) for j in range(xp.shape[1] - kw + 1)]
-                         for i in range(xp.shape[0] - kh + 1)])
+        return np.array([[np.sum(xp[i:i + kh, j:j + kw] * w) for j in range(0, xp.shape[1] - kw + 1, stride)]
+                         for i in range(0, xp.shape[0] - kh + 1, stride)])
 
     ok, message, _ = judge(check, run_cases(check, one_side))
     assert not ok
     assert message == ("one window too few along each axis: your output is 4×4, expected 5×5 for x of shape (5, 5), "
-                       "w of shape (3, 3), padding=1; the values you return are right, the last ones are missing "
-                       "(do your loops stop before the last window?). Likely mistake: you padded one side only "
-                       "(top/left): `padding` zeros go on ALL four sides (top, bottom, left and right)")
+                       "w of shape (3, 3), padding=1; the values you return are right, the last ones are missing. "
+                       "Each of these gives exactly your output, so the tests cannot tell which one you made: "
+                       "(1) your loops (or the output size you compute) stop before the last window; (2) you padded "
+                       "one side only (top/left): `padding` zeros go on ALL four sides (top, bottom, left and right)")
+
+
+LAYER_SIZED_H_PLUS_P = """
+def conv_layer_forward(x, weight, bias, stride=1, padding=0):
+    x = np.asarray(x, dtype=float); weight = np.asarray(weight, dtype=float); bias = np.asarray(bias, dtype=float)
+    c_out, c_in, kh, kw = weight.shape
+    xp = np.pad(x, ((0, 0), (padding, padding), (padding, padding)))
+    h_out = (x.shape[1] + padding - kh) // stride + 1
+    w_out = (x.shape[2] + padding - kw) // stride + 1
+    out = np.zeros((c_out, h_out, w_out))
+    for i in range(c_out):
+        out[i] = bias[i]
+        for j in range(c_in):
+            for r in range(h_out):
+                for c in range(w_out):
+                    out[i, r, c] += np.sum(xp[j, r * stride:r * stride + kh, c * stride:c * stride + kw] * weight[i, j])
+    return out
+"""
+
+
+def test_issue19_padded_all_sides_sized_h_plus_p_names_both_causes() -> None:
+    """Issue 19: this layer pads all four sides; it was told "you padded one side only" and, in
+    the same message, that its loops may stop early. Both causes give its output: both are named,
+    as alternatives, on the visible and the hidden cases."""
+    function, fn = _student("ex03", LAYER_SIZED_H_PLUS_P)
+    verdicts = dict((c.id, m) for c, m in _verdicts("ex03", function, fn))
+    assert set(verdicts) == {"ex03.conv_layer_forward.stride_padding", "ex03.conv_layer_forward.stride_padding.hidden"}
+    # HAND_X is 3x3, the kernels 2x2, padding 1: 3 + 2 - 2 + 1 = 4 windows per axis, this code makes 3 + 1 - 2 + 1 = 3
+    assert verdicts["ex03.conv_layer_forward.stride_padding"] == (
+        "one window too few along each axis: your output is 2×3×3, expected 2×4×4 for x of shape (2, 3, 3), weight of "
+        "shape (2, 2, 2, 2), bias [1, -2], padding=1; the values you return are right, the last ones are missing. "
+        "Each of these gives exactly your output, so the tests cannot tell which one you made: (1) your loops (or the "
+        "output size you compute) stop before the last window; (2) you padded one side only (top/left): `padding` "
+        "zeros go on ALL four sides (top, bottom, left and right)")
+    for message in verdicts.values():
+        assert "Likely mistake" not in message
+
+
+ARRAY_SPLIT = """
+def adaptive_max_pool2d(x, output_size):
+    x = np.asarray(x, dtype=float)
+    oh, ow = (output_size, output_size) if np.ndim(output_size) == 0 else output_size
+    rows = np.array_split(np.arange(x.shape[-2]), oh)
+    cols = np.array_split(np.arange(x.shape[-1]), ow)
+    out = np.zeros(x.shape[:-2] + (oh, ow))
+    for i, r in enumerate(rows):
+        for j, c in enumerate(cols):
+            out[..., i, j] = x[..., r[0]:r[-1] + 1, c[0]:c[-1] + 1].max(axis=(-2, -1))
+    return out
+"""
+
+
+def test_issue19_array_split_bins_are_not_called_ceil_starts() -> None:
+    """Issue 19: np.array_split bins were told "your bins start at ceil(i*n/out)". On 5 -> 3 both
+    rules give the same bins; the visible cases now hold 10 -> 4 (array_split: [0, 3), [3, 6),
+    [6, 8), [8, 10); ceil starts: [0, 3), [3, 5), [5, 8), [8, 10)), so the right one is named,
+    on the visible and the hidden cases."""
+    from course.grading.exercises.adaptive_pooling import MISCONCEPTIONS_ADAPTIVE
+
+    ceil_start = next(m for m in MISCONCEPTIONS_ADAPTIVE if m.name == "ceil_start")
+    function, fn = _student("ex04", ARRAY_SPLIT)
+    verdicts = _verdicts("ex04", function, fn)
+    assert {c.id for c, _ in verdicts} == {"ex04.adaptive_max_pool2d.all", "ex04.adaptive_max_pool2d.all.hidden"}
+    for _, message in verdicts:
+        assert message.startswith("your bins are np.array_split's blocks: disjoint, their sizes differ by at most one")
+        assert ceil_start.message not in message and "ceil(i*n/out)" not in message
+
+
+def test_ceil_start_bins_are_not_called_array_split() -> None:
+    _, fn = _student("ex04", (ROOT / "tests" / "mistakes" / "ex04_pooling" / "adaptive_max_pool2d_ceil_start.py").read_text("utf-8"))
+    for _, message in _verdicts("ex04", "adaptive_max_pool2d", fn):
+        assert message.startswith("your bins start at ceil(i*n/out)") and "array_split" not in message
+
+
+def test_two_mistakes_with_the_same_output_are_both_named() -> None:
+    """When two catalogued mistakes give the student's output on every case, both are named and
+    the message says the tests cannot tell them apart (never one of them asserted)."""
+    from dataclasses import replace
+
+    check = all_checks()["ex02.correlate2d.valid"]
+    flipped = next(m for m in check.misconceptions if m.name == "flipped_kernel")
+    twin = Misconception("rotated_kernel", "you rotated the kernel by 180 degrees: slide w as it is", flipped.compute)
+    both = replace(check, misconceptions=(flipped, twin))
+    cases = both.make_cases()
+    results = run_cases(both, flipped.compute, cases)
+    ok, message, _ = judge(both, results, cases)
+    assert not ok
+    assert message.startswith("your output differs first at ")
+    assert message.endswith(". Each of these gives exactly your output, so the tests cannot tell which one you made: "
+                            f"(1) {flipped.message}; (2) {twin.message}")
 
 
 def test_no_padding_at_all_is_explained_by_the_call() -> None:
@@ -147,18 +245,55 @@ def test_every_natural_bug_loses_points_and_every_function_has_natural_bugs() ->
         functions.add((prefix, _student(prefix, source)[0]))
     catalogued = {(p, f) for (p, f, _), _ in CATALOGUE}
     assert catalogued <= functions, catalogued - functions
+    assert set(HONEST) == {name for _, name, _ in NATURAL_BUGS}
+    for prefix in ("ex03", "ex04", "ex05"):  # issue 19: at least ten written for each
+        assert sum(p == prefix for p, _, _ in NATURAL_BUGS) >= 13, prefix
 
 
-@pytest.mark.parametrize("key", [k for k, _ in CATALOGUE], ids=lambda k: f"{k[1]}:{k[2]}")
-def test_catalogue_entry_never_fires_on_a_natural_bug(key: tuple[str, str, str]) -> None:
-    prefix, function, name = key
-    mistake: Misconception = dict(CATALOGUE)[key]
-    for bug_prefix, bug, source in NATURAL_BUGS:
-        if bug_prefix != prefix or _student(prefix, source)[0] != function:
+@pytest.mark.parametrize("bug", [b[1] for b in NATURAL_BUGS])
+def test_natural_bug_gets_its_honest_message(bug: str) -> None:
+    """The first failing test says what HONEST says; on every check the bug fails (visible and
+    hidden, two hidden draws) the only catalogued mistakes named are the ones that explain it."""
+    expect, allowed = HONEST[bug]
+    verdicts = _natural_verdicts(bug)
+    assert expect in verdicts[0][1], verdicts[0]
+    for check, message in verdicts:
+        named = {m.name for m in check.misconceptions if m.message in message}
+        assert named <= allowed, (check.id, message)
+        if not allowed:
+            assert "Likely mistake" not in message and "Each of these" not in message, (check.id, message)
+
+
+@pytest.mark.parametrize("bug", [b[1] for b in NATURAL_BUGS if HONEST[b[1]][1]])
+def test_a_mistake_named_on_a_visible_check_explains_the_hidden_cases_too(bug: str) -> None:
+    """Issue 19: a catalogued mistake must explain every case the student fails, hidden ones
+    included. Where a natural bug is told a mistake on a visible check, that mistake explains its
+    outputs on the hidden twin's cases too (or the hidden cases pass)."""
+    from course.grading.diagnosis import explaining_mistakes
+
+    prefix, _, source = next(b for b in NATURAL_BUGS if b[1] == bug)
+    _, fn = _student(prefix, source)
+    for check, message in _natural_verdicts(bug):
+        if check.hidden:
             continue
-        for check, message in _natural_verdicts(bug):
-            assert mistake.message not in message, (bug, check.id, message)
-            assert "Likely mistake" not in message, (bug, check.id, message)
+        named = [m for m in check.misconceptions if m.message in message]
+        hidden = all_checks().get(check.id + ".hidden")
+        if not named or hidden is None:
+            continue
+        for seed in SEEDS:
+            cases = _cases(hidden.id, seed)
+            outcomes = _outcomes(hidden, fn, cases)
+            expected = [hidden.reference(*a, **k) for a, k in cases]
+            if all(o.error is None and hidden.compare(o.value, e) for o, e in zip(outcomes, expected)):
+                continue
+            explains = {m.name for m in explaining_mistakes(hidden, cases, outcomes, expected)}
+            assert {m.name for m in named} <= explains, (check.id, seed, explains)
+
+
+def _outcomes(check: Check, fn: Any, cases: list[Any]) -> list[Outcome]:
+    from course.grading.recorder import decode
+
+    return [Outcome(value=decode(r["value"])) if r["ok"] else Outcome(error=r["error"]) for r in run_cases(check, fn, cases)]
 
 
 def _near_miss(check: Check, m: Misconception, cases: list[Any]) -> list[dict[str, Any]] | None:

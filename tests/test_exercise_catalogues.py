@@ -10,11 +10,15 @@ generic test of the grading pipeline, which picks up the same solutions/ and tes
 - every fixture tests/mistakes/<id>/<mistake>.py, dropped into the solution, loses a check with
   EXPECT in the message;
 - every check is recorded by its notebook, visible ids in the visible part, ``.hidden`` ids in the
-  hidden part, and every graded cell has points.
+  hidden part, and every graded cell has points;
+- issue 19: the visible cases of every exercise (ex01-ex05) show every kind of input its hidden
+  cases use (shapes, stride regimes, pairs, modes, dtypes), so that a student whose visible tests
+  pass loses hidden points only for value-level bugs; and they tell the catalogued mistakes apart.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from functools import lru_cache
@@ -352,3 +356,147 @@ def test_notebook_names_its_lecture_and_shows_a_figure(prefix: str) -> None:
     text = "".join("".join(c["source"]) for c in notebook(prefix)["cells"])
     assert re.search(r"lectures/0\d_\w+\.ipynb", text)
     assert "course.plotting" in text and "show_grid" in text
+
+
+# --------------------------------------------------------------------------------------------
+# issue 19: the visible cases show every kind of input the hidden cases use
+# --------------------------------------------------------------------------------------------
+def _pair(v: Any) -> tuple[int, int]:
+    return (int(v), int(v)) if np.ndim(v) == 0 else (int(v[0]), int(v[1]))
+
+
+def _argument_kinds(name: str, value: Any) -> set[str]:
+    """What kind of value an argument is: array rank, dtype and squareness; int, pair
+    (rectangular or not), None, a flag, a mode."""
+    if isinstance(value, np.ndarray):
+        kinds = {f"{name}: {value.ndim}-D, dtype kind {value.dtype.kind}"}
+        if value.ndim >= 2:
+            kinds.add(f"{name}: {'square' if value.shape[-1] == value.shape[-2] else 'non-square'}")
+        return kinds
+    if value is None or isinstance(value, (bool, str)):
+        return {f"{name}: {value!r}"}
+    if isinstance(value, (int, np.integer)):
+        return {f"{name}: int"}
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, (int, np.integer)) for v in value):
+        return {f"{name}: {'rectangular' if value[0] != value[1] else 'square'} pair"}
+    return set()
+
+
+def _stride_regime(n: int, span: int, s: int, p: int = 0) -> str:
+    """Along one axis: stride 1; or windows that reach the end exactly ((n + 2p - span) divisible
+    by s); or a leftover that the floor rule drops."""
+    if s == 1:
+        return "stride 1"
+    return "stride > 1, windows fit exactly" if (n + 2 * p - span) % s == 0 else "stride > 1, leftover dropped"
+
+
+def _function_kinds(function: str, bound: dict[str, Any]) -> set[str]:
+    """The regimes that matter for ``function`` (stride regimes per axis, overlap, bins...)."""
+    kinds: set[str] = set()
+    if function in ("correlate2d", "convolve2d", "conv_layer_forward"):
+        x, w = np.asarray(bound["x"]), np.asarray(bound["w" if "w" in bound else "weight"])
+        s, p = int(bound.get("stride", 1)), int(bound.get("padding", 0))
+        kinds |= {_stride_regime(x.shape[a], w.shape[a], s, p) for a in (-2, -1)} | {f"padding {'0' if p == 0 else '> 0'}"}
+        if function == "conv_layer_forward":
+            kinds |= {f"{'one' if x.shape[0] == 1 else 'several'} input maps", f"{'one' if w.shape[0] == 1 else 'several'} output maps"}
+    elif function == "conv_output_size":
+        d, p = int(bound.get("dilation", 1)), int(bound.get("padding", 0))
+        span = d * (int(bound["k"]) - 1) + 1
+        kinds |= {_stride_regime(int(bound["n"]), span, int(bound.get("stride", 1)), p), f"padding {'0' if p == 0 else '> 0'}",
+                  f"dilation {'1' if d == 1 else '> 1'}"}
+    elif function in ("max_pool2d", "avg_pool2d"):
+        x = np.asarray(bound["x"])
+        size = bound["size"]
+        stride = bound.get("stride")
+        for n, k, s in zip(x.shape[-2:], _pair(size), _pair(size if stride is None else stride)):
+            kinds.add("windows overlap" if s < k else "windows side by side" if s == k else "gaps between windows")
+            kinds.add("windows fit exactly" if (n - k) % s == 0 else "leftover dropped")
+    elif function == "adaptive_max_pool2d":
+        x = np.asarray(bound["x"])
+        for n, o in zip(x.shape[-2:], _pair(bound["output_size"])):
+            kinds.add("one bin" if o == 1 else "one cell per bin" if o == n else "even bins" if n % o == 0 else "uneven bins")
+            starts, ends = [(i * n) // o for i in range(o)], [-(-((i + 1) * n) // o) for i in range(o)]
+            if any(ends[i] > starts[i + 1] for i in range(o - 1)):
+                kinds.add("overlapping bins")
+    elif function == "count_conv_parameters":
+        kinds.add("c_in 1" if bound["c_in"] == 1 else "c_in > 1")
+    elif function == "receptive_field":
+        layers = bound["layers"]
+        kinds.add("one layer" if len(layers) == 1 else "several layers")
+        kinds |= {f"a layer of {len(t)} numbers" for t in layers}
+        kinds |= {"a stride > 1" for t in layers if t[1] > 1} | {"a dilation > 1" for t in layers if len(t) > 2 and t[2] > 1}
+        kinds |= {"a 1-tap kernel" for t in layers if t[0] == 1}
+    elif function in ("convolve1d", "correlate1d"):
+        n, k = len(bound["x"]), len(bound["w"])
+        kinds |= {"kernel longer than x" if k > n else "kernel as long as x" if k == n else "kernel shorter than x",
+                  f"kernel length {'even' if k % 2 == 0 else 'odd'}", "one-tap kernel" if k == 1 else "several taps"}
+    return kinds
+
+
+def case_kinds(check: Check, case: Any) -> set[str]:
+    """Every kind of input ``case`` is, by the reference's parameter names (an argument left out
+    is the kind "default")."""
+    args, kwargs = case
+    params = list(inspect.signature(check.reference).parameters)
+    bound = dict(zip(params, args)) | dict(kwargs)
+    kinds = {f"{name}: default" for name in params if name not in bound}
+    for name, value in bound.items():
+        kinds |= _argument_kinds(name, value)
+    return kinds | _function_kinds(check.function, bound)
+
+
+KINDS_EXERCISES = ("ex01", "ex02", "ex03", "ex04", "ex05")
+HIDDEN = [c for cid, c in sorted(all_checks().items()) if c.hidden and cid[:4] in KINDS_EXERCISES]
+
+
+@lru_cache(maxsize=None)
+def visible_kinds(prefix: str, function: str) -> frozenset[str]:
+    """The kinds of input among all the visible cases of ``function`` (what the student sees)."""
+    kinds: set[str] = set()
+    for check in checks_of(prefix):
+        if not check.hidden and check.function == function:
+            for case in check.make_cases():
+                kinds |= case_kinds(check, case)
+    return frozenset(kinds)
+
+
+@pytest.mark.parametrize("check", HIDDEN, ids=lambda c: c.id)
+def test_visible_cases_show_every_kind_of_hidden_input(check: Check) -> None:
+    """Issue 19: validate said "Success!" and the grade lost points on kinds of input the visible
+    tests never showed (a stride whose windows fit exactly, rectangular windows and output sizes)."""
+    shown = visible_kinds(check.id[:4], check.function)
+    for seed in (SEED, 1, 2):
+        hidden = set().union(*(case_kinds(check, case) for case in check.make_cases(seed)))
+        assert hidden <= shown, (seed, sorted(hidden - shown))
+
+
+def test_case_kinds_tell_the_issue19_regimes_apart() -> None:
+    """The kinds above see what issue 19 found missing: the check is real, not a tautology."""
+    layer = all_checks()["ex03.conv_layer_forward.stride_padding"]
+    x, w, b = np.zeros((2, 5, 6)), np.zeros((3, 2, 3, 2)), np.zeros(3)
+    assert "stride > 1, windows fit exactly" in case_kinds(layer, ((x, w, b), {"stride": 2, "padding": 1}))
+    assert "stride > 1, windows fit exactly" not in case_kinds(layer, ((np.zeros((2, 6, 7)), w, b), {"stride": 2}))
+    pool = all_checks()["ex04.max_pool2d.stride"]
+    assert "size: rectangular pair" in case_kinds(pool, ((np.zeros((4, 6)), (2, 3)), {}))
+    adaptive = all_checks()["ex04.adaptive_max_pool2d.all"]
+    assert "output_size: rectangular pair" in case_kinds(adaptive, ((np.zeros((6, 9)), (2, 4)), {}))
+    before_issue19 = [((np.zeros((5, 5)), 3), {}), ((np.zeros((4, 4)), 2), {})]  # the old visible cases
+    old = set().union(*(case_kinds(adaptive, c) for c in before_issue19))
+    assert "output_size: rectangular pair" not in old and "x: non-square" not in old
+
+
+@pytest.mark.parametrize("check", [c for c in ALL if not c.hidden], ids=lambda c: c.id)
+def test_visible_cases_tell_the_catalogued_mistakes_apart(check: Check) -> None:
+    """A student with one catalogued mistake is told that mistake alone by the visible check (no
+    other mistake gives the same outputs there), so validate never names two where one was made."""
+    from course.grading.diagnosis import Outcome, explaining_mistakes
+    from course.grading.recorder import decode
+
+    cases = cases_of(check.id)
+    expected = [check.reference(*a, **k) for a, k in cases]
+    for m in check.misconceptions:
+        results = run_cases(check, misconception_student(check, m), cases)
+        outcomes = [Outcome(value=decode(r["value"])) if r["ok"] else Outcome(error=r["error"]) for r in results]
+        if all(o.error is None and check.compare(o.value, e) for o, e in zip(outcomes, expected)):
+            continue
+        assert [n.name for n in explaining_mistakes(check, cases, outcomes, expected)] == [m.name], m.name

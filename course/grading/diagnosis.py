@@ -3,9 +3,14 @@
 Honesty rule: a catalogued mistake is named ("Likely mistake: ...") only when it explains
 everything the student's function returned for the check: on every failing case the student's
 output equals the mistake's output, and on no passing case does the mistake predict a
-different, wrong answer. Otherwise the message describes the symptom (shapes, "one window too
-few along each axis", the first position that differs), which is true whatever the bug is. An
-exception is explained by the call that raised it (:func:`explain_error`).
+different, wrong answer. When several causes fit (two catalogued mistakes, or a mistake and a
+loop that stops before the last window, which give the same truncated output), all of them are
+named and the message says the tests cannot tell them apart. Otherwise the message describes the
+symptom (shapes, "one window too few along each axis", the first position that differs), which is
+true whatever the bug is. An exception is explained by the call that raised it
+(:func:`explain_error`). The visible cases of each check are chosen so that they tell the
+catalogued mistakes apart and cover every kind of input the hidden cases use
+(``tests/test_exercise_catalogues.py``).
 """
 
 from __future__ import annotations
@@ -40,19 +45,50 @@ def describe_case(check: Check, case: Case) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
 
 
-def _short(value: Any, limit: int = 120) -> str:
+SMALL_ARRAY = 30
+"""Arrays with at most this many numbers are shown whole in messages; larger ones by their shape
+and an excerpt of whole numbers (the first and last two along each axis)."""
+
+
+def _number(v: Any) -> str:
+    """One number as a student reads it: ``3`` for 3.0, ``-1.25``, ``0.3333``."""
     try:
-        text = np.array2string(np.asarray(value), threshold=12, edgeitems=3, precision=4, max_line_width=10**6)
-    except Exception:
-        text = repr(value)
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if f.is_integer() and abs(f) < 1e15:
+        return str(int(f))
+    return f"{f:.4g}"
+
+
+def _array_text(a: np.ndarray) -> str:
+    """``a`` whole when small, else ``array of shape 5×7: [[-6 5 ... -13 -17] ...]``; numbers are
+    never cut (the excerpt leaves whole numbers out, it does not cut characters)."""
+    small = a.size <= SMALL_ARRAY
+    text = np.array2string(a, threshold=a.size + 1 if small else 0, edgeitems=2 if a.ndim <= 2 else 1, separator=", ",
+                           formatter={"float_kind": _number, "int": _number}, max_line_width=10**6)
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return text if small or a.ndim == 0 else f"array of shape {_dims(a.shape)}: {text}"
 
 
-def _describe_inputs(case: Case) -> str:
+def _short(value: Any, limit: int = 120) -> str:
+    """``value`` in a message: a numeric array by :func:`_array_text`; anything else by its repr,
+    shortened to ``limit`` characters at a space where it is longer."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf" and value.ndim >= 1:
+        return _array_text(value)
+    text = " ".join(repr(value).split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 3)
+    return text[: cut if cut > limit // 2 else limit - 3] + "..."
+
+
+def _describe_inputs(check: Check, case: Case) -> str:
+    """The inputs by name, small arrays whole (``x = [[1, 2], [3, 4]], size = 2``)."""
     args, kwargs = case
-    parts = [_short(a, 80) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
-    return f"({', '.join(parts)})"
+    names = _param_names(check, len(args))
+    parts = [f"{n} = {_short(a, 80)}" for n, a in zip(names, args)] + [f"{k} = {v!r}" for k, v in kwargs.items()]
+    return "; ".join(parts)
 
 
 def _dims(shape: tuple[int, ...]) -> str:
@@ -71,6 +107,8 @@ def _value(x: Any) -> str:
         return _short(x, 40)
     if isinstance(item, float) and item.is_integer() and abs(item) < 1e15:
         return f"{item:.1f}"
+    if isinstance(item, float):
+        return f"{item:.6g}"
     return repr(item)
 
 
@@ -119,50 +157,70 @@ def _right(check: Check, output: Any, expected: Any) -> bool:
         return False
 
 
-def explaining_mistake(check: Check, cases: list[Case], outcomes: list[Outcome], expected: list[Any]) -> Misconception | None:
-    """The first catalogued mistake that explains every outcome (see the honesty rule above):
-    on each failing case the student returned exactly what the mistake returns (or raised where
-    the mistake cannot run either), and on each passing case the mistake would not have given a
-    different, wrong answer. ``None`` when no mistake explains them all, or when the function
-    returned nothing to compare (it raised on every failing case)."""
+def explaining_mistakes(check: Check, cases: list[Case], outcomes: list[Outcome], expected: list[Any]) -> list[Misconception]:
+    """Every catalogued mistake that explains every outcome (see the honesty rule above), in
+    catalogue order: on each failing case the student returned exactly what the mistake returns
+    (or raised where the mistake cannot run either), and on each passing case the mistake would
+    not have given a different, wrong answer. Empty when no mistake explains them all, or when the
+    function returned nothing to compare (it raised on every failing case)."""
     failing = [i for i, (o, e) in enumerate(zip(outcomes, expected)) if o.error is not None or not _right(check, o.value, e)]
     if all(outcomes[i].error is not None for i in failing):  # nothing returned to compare
-        return None
+        return []
     if any(str(outcomes[i].error).startswith("NotImplementedError") for i in failing):
-        return None
-    for m in check.misconceptions:
-        explained = True
-        for i, (case, outcome, exp) in enumerate(zip(cases, outcomes, expected)):
-            wrong = _mistake_output(m, case)
-            if i in failing:
-                if outcome.error is not None:  # the mistake must crash there too
-                    explained = wrong is _RAISED
-                elif wrong is _RAISED or not _right(check, outcome.value, wrong):
-                    explained = False
-                if not explained:
-                    break
-            elif wrong is not _RAISED and _is_concrete(wrong) and not _right(check, wrong, exp):
-                explained = False  # the mistake would have failed this case; the student passed it
-                break
-        if explained:
-            return m
-    return None
+        return []
+    return [m for m in check.misconceptions if _explains(check, m, cases, outcomes, expected, failing)]
+
+
+def _explains(check: Check, m: Misconception, cases: list[Case], outcomes: list[Outcome], expected: list[Any],
+              failing: list[int]) -> bool:
+    for i, (case, outcome, exp) in enumerate(zip(cases, outcomes, expected)):
+        wrong = _mistake_output(m, case)
+        if i in failing:
+            if outcome.error is not None:  # the mistake must crash there too
+                if wrong is not _RAISED:
+                    return False
+            elif wrong is _RAISED or not _right(check, outcome.value, wrong):
+                return False
+        elif wrong is not _RAISED and _is_concrete(wrong) and not _right(check, wrong, exp):
+            return False  # the mistake would have failed this case; the student passed it
+    return True
+
+
+def explaining_mistake(check: Check, cases: list[Case], outcomes: list[Outcome], expected: list[Any]) -> Misconception | None:
+    """The mistake that explains every outcome when exactly one does (:func:`explaining_mistakes`);
+    ``None`` when none does or when several do (the evidence cannot tell them apart)."""
+    mistakes = explaining_mistakes(check, cases, outcomes, expected)
+    return mistakes[0] if len(mistakes) == 1 else None
+
+
+LOOPS_STOP_EARLY = "your loops (or the output size you compute) stop before the last window"
+"""The cause that gives any output whose values are right but whose last rows/columns are missing."""
+
+
+def _causes(causes: list[str]) -> str:
+    """``". Likely mistake: X"`` for one cause; every cause, numbered, when several fit."""
+    if not causes:
+        return ""
+    if len(causes) == 1:
+        return f". Likely mistake: {causes[0]}"
+    listed = "; ".join(f"({i}) {c}" for i, c in enumerate(causes, 1))
+    return f". Each of these gives exactly your output, so the tests cannot tell which one you made: {listed}"
 
 
 def diagnose_outcomes(check: Check, cases: list[Case], outcomes: list[Outcome], expected: list[Any]) -> list[str | None]:
     """One message per case (``None`` where the output is right): the symptom of each failing
     case in the student's terms, with "Likely mistake: ..." only when a catalogued mistake
-    explains every outcome (:func:`explaining_mistake`)."""
-    mistake = explaining_mistake(check, cases, outcomes, expected)
+    explains every outcome, and every such mistake when several do (:func:`explaining_mistakes`)."""
+    mistakes = explaining_mistakes(check, cases, outcomes, expected)
     messages: list[str | None] = []
     for case, outcome, exp in zip(cases, outcomes, expected):
         if outcome.error is not None:
             message = explain_error(check, case, outcome.error, exp)
-            messages.append(message + (f". Likely mistake: {mistake.message}" if mistake is not None else ""))
+            messages.append(message + _causes([m.message for m in mistakes]))
         elif _right(check, outcome.value, exp):
             messages.append(None)
         else:
-            messages.append(_message(check, case, outcome.value, exp, mistake))
+            messages.append(_message(check, case, outcome.value, exp, mistakes))
     return messages
 
 
@@ -182,21 +240,26 @@ def _expected_words(expected: Any) -> str:
     return _value(expected) if len(shape) == 0 else f"an array of shape {_dims(shape)}"
 
 
-def _message(check: Check, case: Case, student_output: Any, expected: Any, mistake: Misconception | None) -> str:
+def _message(check: Check, case: Case, student_output: Any, expected: Any, mistakes: list[Misconception]) -> str:
     if _is_concrete(expected) and not _is_concrete(student_output):  # None, text, an object
         where = _where(check, case)
         if student_output is None:
             return (f"{check.function} returned None{where}, expected {_expected_words(expected)}: "
                     "does the function end without `return`?")
         return f"{check.function} returned {_short(student_output, 80)}{where}, expected {_expected_words(expected)}"
+    causes = [m.message for m in mistakes]
     got, want = shape_of(student_output), shape_of(expected)
     if got is not None and want is not None and got != want and _is_concrete(expected):
-        message = _shape_message(check, case, got, want, student_output, expected)
-        if mistake is not None:
-            message += f". Likely mistake: {mistake.message}"
-        return message
-    if mistake is not None:
-        return mistake.message
+        message, truncated = _shape_message(check, case, got, want, student_output, expected)
+        if truncated and causes:  # right values, last ones missing: a loop stopping early fits too
+            return f"{message}{_causes([LOOPS_STOP_EARLY, *causes])}"
+        if truncated:
+            return f"{message} (do your loops stop before the last window?)"
+        return message + _causes(causes)
+    if len(causes) == 1:
+        return causes[0]
+    if causes:
+        return _symptom(check, case, student_output, expected) + _causes(causes)
     return _symptom(check, case, student_output, expected)
 
 
@@ -207,15 +270,18 @@ def _count(n: int, word: str) -> str:
     return f"{'one' if n == 1 else n} {word}{'' if n == 1 else 's'}"
 
 
-def _shape_message(check: Check, case: Case, got: tuple[int, ...], want: tuple[int, ...], student_output: Any, expected: Any) -> str:
+def _shape_message(check: Check, case: Case, got: tuple[int, ...], want: tuple[int, ...], student_output: Any,
+                   expected: Any) -> tuple[str, bool]:
+    """The shape difference in words, and whether the output is the start of the expected one
+    (right values, the last rows/columns missing)."""
     suffix = _where(check, case)
     if len(got) == 1 and len(want) == 1:
-        return f"your output has length {got[0]}, expected {want[0]}{suffix}"
+        return f"your output has length {got[0]}, expected {want[0]}{suffix}", False
     if len(got) != len(want) or len(got) not in _AXIS_WORDS:
-        return f"your output has shape {got}, expected {want}{suffix}"
+        return f"your output has shape {got}, expected {want}{suffix}", False
     head = f"your output is {_dims(got)}, expected {_dims(want)}{suffix}"
     if got == want[::-1] and _equal(np.asarray(student_output), np.swapaxes(np.asarray(expected), -1, -2)):
-        return f"{head}: rows and columns are swapped (your output is the transpose of the expected one)"
+        return f"{head}: rows and columns are swapped (your output is the transpose of the expected one)", False
     words = _AXIS_WORDS[len(got)]
     diffs = [g - w for g, w in zip(got, want)]
     if len(got) >= 2 and diffs[-1] == diffs[-2] != 0 and all(d == 0 for d in diffs[:-2]):
@@ -228,9 +294,8 @@ def _shape_message(check: Check, case: Case, got: tuple[int, ...], want: tuple[i
     if all(d <= 0 for d in diffs):  # fewer: are the values there the start of the expected ones?
         block = np.asarray(expected)[tuple(slice(0, g) for g in got)]
         if _equal(np.asarray(student_output), block):
-            message += ("; the values you return are right, the last ones are missing "
-                        "(do your loops stop before the last window?)")
-    return message
+            return message + "; the values you return are right, the last ones are missing", True
+    return message, False
 
 
 def _equal(a: np.ndarray, b: np.ndarray) -> bool:
@@ -261,12 +326,31 @@ def _symptom(check: Check, case: Case, student_output: Any, expected: Any) -> st
                     f"fractions (e.g. {_value(frac)}): the fractional parts were cut off")
     if not np.any(s):
         return f"your output is all zeros{where}"
+    offset = _constant_offset(s, e)
+    if offset:
+        return f"{offset}{where} (input: {_describe_inputs(check, case)})"
     bad = ~np.isclose(s, e, rtol=1e-6, atol=1e-8, equal_nan=True)
     idx = tuple(int(i) for i in np.argwhere(bad)[0])
     pos = f"index {idx[0]}" if len(idx) == 1 else "[" + ", ".join(str(i) for i in idx) + "]"
     n_bad = int(bad.sum())
     return (f"your output differs first at {pos}{where}: you return {_value(s[idx])}, expected {_value(e[idx])} "
-            f"({n_bad} of {s.size} values wrong; input {_describe_inputs(case)})")
+            f"({n_bad} of {s.size} values wrong; input: {_describe_inputs(check, case)})")
+
+
+def _constant_offset(s: np.ndarray, e: np.ndarray) -> str:
+    """When every value is off by the same amount (per map for a stack of maps), say so:
+    "every value of your output is 3 too large"; "" otherwise."""
+    diff = s.astype(float) - e.astype(float)
+    if s.ndim <= 2 or s.shape[0] == 1:
+        d = diff.ravel()
+        if s.size > 1 and np.allclose(d, d[0], atol=1e-8):
+            return f"every value of your output is {_number(abs(d[0]))} too {'large' if d[0] > 0 else 'small'}"
+        return ""
+    per_map = diff.reshape(diff.shape[0], -1)
+    if per_map.shape[1] < 2 or not np.allclose(per_map, per_map[:, :1], atol=1e-8):
+        return ""
+    shifts = ", ".join(f"map {i}: {'+' if v >= 0 else ''}{_number(v)}" for i, v in enumerate(per_map[:, 0]))
+    return f"each map of your output is off by one constant at every position ({shifts})"
 
 
 # --- exceptions ----------------------------------------------------------------------------

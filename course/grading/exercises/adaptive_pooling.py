@@ -18,6 +18,7 @@ import numpy as np
 from course.grading.checks import Case, Check, Misconception, register
 from course.grading.exercises.pooling import (
     distinct_ints,
+    HAND_4x6,
     HAND_5,
     HAND_X,
     pair,
@@ -79,13 +80,26 @@ def _bins_ceil_start(n: int, out: int) -> list[tuple[int, int]]:
     return bins
 
 
-def _adaptive(x: Any, output_size: Any, bins: Bins, *, first_only: bool = False, channels: str = "first") -> np.ndarray:
+def _bins_array_split(n: int, out: int) -> list[tuple[int, int]]:
+    """np.array_split's blocks: disjoint, sizes n // out + 1 for the first n % out, then n // out."""
+    if out > n:
+        raise ValueError("empty bins")
+    edges = np.cumsum([0] + [len(b) for b in np.array_split(np.arange(n), out)])
+    return [(int(edges[i]), int(edges[i + 1])) for i in range(out)]
+
+
+def _adaptive(x: Any, output_size: Any, bins: Bins, *, first_only: bool = False, reversed_pair: bool = False,
+              channels: str = "first") -> np.ndarray:
     x = np.asarray(x, dtype=float)
     oh, ow = pair(output_size)
     if first_only:
         if np.ndim(output_size) == 0 or oh == ow:
             raise ValueError("no pair")
         ow = oh
+    if reversed_pair:
+        if np.ndim(output_size) == 0 or oh == ow:
+            raise ValueError("no rectangular pair")
+        oh, ow = ow, oh
     if channels == "last":
         if x.ndim != 3:
             raise ValueError("one map")
@@ -127,6 +141,12 @@ MISCONCEPTIONS_ADAPTIVE: tuple[Misconception, ...] = (
         _adaptive_with(_bins_floor_ends),
     ),
     Misconception(
+        "array_split_bins",
+        "your bins are np.array_split's blocks: disjoint, their sizes differ by at most one, the larger ones first. "
+        f"PyTorch's {BIN_RULE}",
+        _adaptive_with(_bins_array_split),
+    ),
+    Misconception(
         "ceil_start",
         f"your bins start at ceil(i*n/out): the start is rounded DOWN, {BIN_RULE}",
         _adaptive_with(_bins_ceil_start),
@@ -141,6 +161,11 @@ MISCONCEPTIONS_ADAPTIVE: tuple[Misconception, ...] = (
         "output_size may be a (height, width) pair: the output has `height` rows and `width` columns",
         _adaptive_with(_bins_pytorch, first_only=True),
     ),
+    Misconception(
+        "pair_reversed",
+        "you read output_size the other way round: (height, width) means `height` rows and `width` columns",
+        _adaptive_with(_bins_pytorch, reversed_pair=True),
+    ),
     Misconception("pooled_channels", WINDOW_MESSAGES["pooled_channels"], _adaptive_with(_bins_pytorch, channels="merged")),
     Misconception("channels_last", WINDOW_MESSAGES["channels_last"], _adaptive_with(_bins_pytorch, channels="last")),
 )
@@ -153,8 +178,13 @@ def _describe_adaptive_case(case: Case) -> str:
 
 
 def adaptive_example_cases() -> list[Case]:
-    """A 5x5 map to 3x3: bins [0, 2), [1, 4), [3, 5) overlap (checkable by hand); 4x4 to 2x2."""
-    return [((HAND_5.copy(), 3), {}), ((HAND_X.copy(), 2), {})]
+    """A 5x5 map to 3x3: bins [0, 2), [1, 4), [3, 5) overlap (checkable by hand); 4x4 to 2x2;
+    then (height, width) output sizes on non-square maps: two 10x7 maps to (4, 7) (rows: bins
+    [0, 3), [2, 5), [5, 8), [7, 10); columns: one cell per bin), a 4x6 map to (3, 1) (one bin
+    along the columns) and a 6x9 map to (2, 4)."""
+    rng = np.random.default_rng(4001)
+    return [((HAND_5.copy(), 3), {}), ((HAND_X.copy(), 2), {}), ((distinct_ints(rng, (2, 10, 7)), (4, 7)), {}),
+            ((HAND_4x6.copy(), (3, 1)), {}), ((distinct_ints(rng, (6, 9)), (2, 4)), {})]
 
 
 def adaptive_cases(seed: int) -> list[Case]:

@@ -79,6 +79,36 @@ def _first_input_only(x, weight, bias, stride=1, padding=0):
     return r[:, 0] + _bias(bias)
 
 
+def _last_input_only(x, weight, bias, stride=1, padding=0):
+    r = _responses(x, weight, stride, padding)
+    if r.shape[1] == 1:
+        raise ValueError("one input map: the last is the only one")
+    return r[:, -1] + _bias(bias)
+
+
+def _last_input_only_no_bias(x, weight, bias, stride=1, padding=0):
+    return _responses(x, weight, stride, padding)[:, -1]  # one input map: the bias is still missing
+
+
+def _padding_channels(x, weight, bias, stride=1, padding=0):
+    """np.pad(x, padding) pads the map axis too: the loop over j reads padded map j, which is
+    input map j - padding (all zeros for j < padding)."""
+    if padding == 0:
+        raise ValueError("no padding")
+    x = np.asarray(x, dtype=float)
+    shifted = np.zeros_like(x)
+    if padding < x.shape[0]:
+        shifted[padding:] = x[: x.shape[0] - padding]
+    return _responses(shifted, weight, stride, padding).sum(axis=1) + _bias(bias)
+
+
+def _transposed_kernels(x, weight, bias, stride=1, padding=0):
+    weight = np.asarray(weight, dtype=float)
+    if weight.shape[2] != weight.shape[3]:
+        raise ValueError("a non-square kernel transposed does not fit the window")
+    return _responses(x, weight.transpose(0, 1, 3, 2), stride, padding).sum(axis=1) + _bias(bias)
+
+
 def _no_sum(x, weight, bias, stride=1, padding=0):
     return _responses(x, weight, stride, padding) + _bias(bias)[:, None]  # (C_out, C_in, H_out, W_out)
 
@@ -145,6 +175,31 @@ MISCONCEPTIONS_LAYER: tuple[Misconception, ...] = (
         _first_input_only,
     ),
     Misconception(
+        "last_input_only",
+        "only the LAST input map counts in your output (plus the bias): each input map's response replaces the one "
+        "before it (`=` where `+=` belongs?); every output map sums the responses of ALL input maps, " + FORMULA,
+        _last_input_only,
+    ),
+    Misconception(
+        "last_input_only_no_bias",
+        "your output map i is the response of the LAST input map only, without the bias: each input map's response "
+        "replaces what was there before, the bias included (`=` where `+=` belongs?); " + FORMULA,
+        _last_input_only_no_bias,
+    ),
+    Misconception(
+        "padding_channels",
+        "you padded the map axis too (np.pad(x, padding) pads ALL three axes of a (C_in, H, W) array): your map j is "
+        "then input map j - padding, the first ones all zeros. Pad only H and W: "
+        "np.pad(x, ((0, 0), (padding, padding), (padding, padding)))",
+        _padding_channels,
+    ),
+    Misconception(
+        "transposed_kernels",
+        "you used each kernel transposed (weight[i, j].T): weight[i, j, u, v] multiplies x[j, r + u, c + v], u down "
+        "the rows and v along the columns",
+        _transposed_kernels,
+    ),
+    Misconception(
         "no_sum",
         "you kept one map per (output, input) pair instead of summing over the input maps: that is the combinatorial "
         f"explosion the lecture warns about (10 kernels x 10 maps = 100 maps); the layer fuses them by addition, {FORMULA}",
@@ -181,7 +236,8 @@ MISCONCEPTIONS_LAYER: tuple[Misconception, ...] = (
     # ex02's stride/padding mistakes, made again on every map (the full catalogue is ex02's)
     *(
         Misconception(name, STRIDE_PADDING_MESSAGES[name], _with_map_mistake(name))
-        for name in ("stride_ignored", "ceil_rule", "padding_ignored", "padding_one_side")
+        for name in ("stride_ignored", "stride_in_size_only", "ceil_rule", "padding_ignored", "padding_one_side",
+                     "padding_rows_only")
     ),
 )
 
@@ -283,7 +339,8 @@ HAND_B = np.array([1.0, -2.0])
 
 def _describe_layer_case(case: Case) -> str:
     args, kwargs = case
-    parts = [f"x of shape {np.shape(args[0])}", f"weight of shape {np.shape(args[1])}", f"bias {np.asarray(args[2]).tolist()}"]
+    bias = ", ".join(f"{float(b):g}" for b in np.ravel(args[2]))
+    parts = [f"x of shape {np.shape(args[0])}", f"weight of shape {np.shape(args[1])}", f"bias [{bias}]"]
     return ", ".join(parts + [f"{k}={v!r}" for k, v in kwargs.items()])
 
 
@@ -301,9 +358,11 @@ def _layer_case(rng: np.random.Generator, c_in: int, c_out: int, hw: tuple[int, 
 
 
 def channel_example_cases() -> list[Case]:
-    """The hand-worked example (2 maps in, 2 out), then one input map and three output maps."""
+    """The hand-worked example (2 maps in, 2 out), then one input map and three output maps with
+    2x3 kernels, then three input maps and two output maps with 3x2 kernels on 5x4 maps."""
     rng = np.random.default_rng(3001)
-    return [((HAND_X.copy(), HAND_W.copy(), HAND_B.copy()), {}), _layer_case(rng, 1, 3, (4, 5), (2, 2))]
+    return [((HAND_X.copy(), HAND_W.copy(), HAND_B.copy()), {}), _layer_case(rng, 1, 3, (4, 5), (2, 3)),
+            _layer_case(rng, 3, 2, (5, 4), (3, 2))]
 
 
 def channel_cases(seed: int) -> list[Case]:
@@ -314,12 +373,18 @@ def channel_cases(seed: int) -> list[Case]:
 
 
 def stride_padding_example_cases() -> list[Case]:
-    """The hand-worked example with padding 1, then with stride 2 and padding 1, then its first
-    input map alone (one map in: a bias added per input map shows only with several)."""
+    """The hand-worked example with padding 1, then with stride 2 and padding 1 (the last window
+    does not fit), then its first input map alone (one map in: a bias added per input map shows
+    only with several); then 5x6 maps with 3x2 kernels, stride 2 and padding 1, where the windows
+    fit exactly (5 + 2 - 3 and 6 + 2 - 2 are multiples of 2), and 6x7 maps with stride 3 and
+    padding 2."""
+    rng = np.random.default_rng(3002)
     return [
         ((HAND_X.copy(), HAND_W.copy(), HAND_B.copy()), {"padding": 1}),
         ((HAND_X.copy(), HAND_W.copy(), HAND_B.copy()), {"stride": 2, "padding": 1}),
         ((HAND_X[:1].copy(), HAND_W[:, :1].copy(), HAND_B.copy()), {"padding": 1}),
+        _layer_case(rng, 2, 3, (5, 6), (3, 2), stride=2, padding=1),
+        _layer_case(rng, 3, 2, (6, 7), (2, 3), stride=3, padding=2),
     ]
 
 
@@ -338,6 +403,7 @@ def count_example_cases() -> list[Case]:
         ((32, 64, 5), {}),
         ((3, 64, 3), {}),
         ((1, 8, (5, 3)), {"bias": False}),
+        ((2, 4, (3, 3)), {"bias": True}),
     ]
 
 

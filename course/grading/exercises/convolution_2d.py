@@ -97,6 +97,12 @@ def mistake_variants(flip: Callable[[np.ndarray], np.ndarray]) -> dict[str, Call
     def padding_ignored(x, w, stride=1, padding=0):
         return wrong_correlate(np.asarray(x, float), flip(w), (stride, stride))
 
+    def stride_in_size_only(x, w, stride=1, padding=0):
+        if stride == 1:
+            raise ValueError("stride 1")
+        size = wrong_correlate(padded(x, padding), flip(w), (stride, stride)).shape
+        return wrong_correlate(padded(x, padding), flip(w))[: size[0], : size[1]]
+
     def padding_one_side(x, w, stride=1, padding=0):
         return wrong_correlate(pad_sides(x, padding, 0, padding, 0), flip(w), (stride, stride))
 
@@ -116,6 +122,7 @@ def mistake_variants(flip: Callable[[np.ndarray], np.ndarray]) -> dict[str, Call
         "ceil_rule": ceil_rule,
         "wrong_offset": wrong_offset,
         "padding_ignored": padding_ignored,
+        "stride_in_size_only": stride_in_size_only,
         "padding_one_side": padding_one_side,
         "padding_twice_one_side": padding_twice_one_side,
         "padding_split": padding_split,
@@ -144,6 +151,10 @@ STRIDE_PADDING_MESSAGES = {
     "wrong_offset": (
         "your strided windows start at the wrong place: the first window starts at row 0 and column 0, "
         "then every stride-th position (0, s, 2s, ...)"
+    ),
+    "stride_in_size_only": (
+        "your output has the size stride s gives, but its values are those of stride 1 (its first rows and columns): "
+        "the windows moved one cell at a time. Window (i, j) starts at row i*s and column j*s"
     ),
     "padding_ignored": "you did not apply the padding: add `padding` rows/columns of zeros on every side before sliding the kernel",
     "padding_one_side": (
@@ -289,11 +300,17 @@ def _describe_map_case(case: Case) -> str:
     return ", ".join(parts)
 
 
+X_4x5 = np.array([[2, 0, 1, 3, 1], [1, 4, 0, 2, 0], [0, 1, 3, 1, 2], [3, 2, 0, 0, 1]], dtype=float)
+W_2x3 = np.array([[1, 0, -1], [2, 1, 0]], dtype=float)
+"""A non-square map and a non-square kernel with no symmetry (checkable by hand)."""
+
+
 def lecture_cases() -> list[Case]:
-    """The slide's 5x5 input and 3x3 kernel, then a small non-square one."""
+    """The slide's 5x5 input and 3x3 kernel, a small non-square one, and a non-square 2x3 kernel."""
     return [
         ((LECTURE_X.copy(), LECTURE_W.copy()), {}),
         ((np.array([[1.0, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2]]), np.array([[1.0, 0], [0, -1]])), {}),
+        ((X_4x5.copy(), W_2x3.copy()), {}),
     ]
 
 
@@ -310,6 +327,7 @@ def stride_example_cases() -> list[Case]:
     return [
         ((LECTURE_X.copy(), LECTURE_W.copy()), {"stride": 2}),
         ((x6, np.array([[1.0, 0, 0], [0, 1, 0], [0, 0, 1]])), {"stride": 2}),
+        ((X_4x5.copy(), W_2x3.T.copy()), {"stride": 2}),
     ]
 
 
@@ -327,6 +345,7 @@ def padding_example_cases() -> list[Case]:
     return [
         ((LECTURE_X.copy(), LECTURE_W.copy()), {"padding": 1}),
         ((np.array([[1.0, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2]]), np.array([[1.0, 0], [0, -1]])), {"padding": 2}),
+        ((X_4x5.copy(), W_2x3.copy()), {"stride": 2, "padding": 1}),
     ]
 
 
@@ -338,10 +357,14 @@ def padding_cases(seed: int) -> list[Case]:
 
 
 def convolve_example_cases() -> list[Case]:
-    """A 3x4 map with an asymmetric 2x2 kernel (checkable by hand), then the lecture's map and kernel."""
+    """A 3x4 map with an asymmetric 2x2 kernel (checkable by hand), the lecture's map and kernel,
+    a non-square 2x3 kernel, then stride 2 with padding 1 (windows that fit exactly, then not)."""
     return [
         ((np.array([[1.0, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2]]), np.array([[1.0, 2], [3, 4]])), {}),
         ((LECTURE_X.copy(), LECTURE_W.copy()), {}),
+        ((X_4x5.copy(), W_2x3.copy()), {}),
+        ((LECTURE_X.copy(), LECTURE_W.copy()), {"stride": 2, "padding": 1}),
+        ((X_4x5.copy(), W_2x3.T.copy()), {"stride": 2, "padding": 1}),
     ]
 
 

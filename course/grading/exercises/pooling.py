@@ -22,7 +22,7 @@ import numpy as np
 
 from course.grading.checks import CONVOLUTION_SHORTCUTS, Case, Check, Misconception, register
 
-__all__ = ["CHECKS", "HAND_5", "HAND_X", "MISCONCEPTIONS_AVG", "MISCONCEPTIONS_MAX", "POOLING_SHORTCUTS", "WINDOW_MESSAGES",
+__all__ = ["CHECKS", "HAND_4x6", "HAND_5", "HAND_X", "MISCONCEPTIONS_AVG", "MISCONCEPTIONS_MAX", "POOLING_SHORTCUTS", "WINDOW_MESSAGES",
            "distinct_ints", "pair", "pool_map", "pooling_check"]
 
 POOLING_SHORTCUTS = CONVOLUTION_SHORTCUTS | frozenset(
@@ -110,6 +110,23 @@ def _pool_variants(op: Reduce) -> dict[str, Callable[..., np.ndarray]]:
         sh = pair(_resolve(size, stride))[0]
         return _pool(x, kh, sh, op)
 
+    def pair_reversed(x, size, stride=None):
+        if np.ndim(size) == 0 and (stride is None or np.ndim(stride) == 0):
+            raise ValueError("no pair")
+        kh, kw = pair(size)
+        sh, sw = pair(_resolve(size, stride))
+        if (kh, sh) == (kw, sw):
+            raise ValueError("a square pair reads the same both ways")
+        return _pool(x, (kw, kh), (sw, sh), op)
+
+    def over_all_maps(x, size, stride=None):
+        x = np.asarray(x, dtype=float)
+        if x.ndim != 3 or x.shape[0] == 1:
+            raise ValueError("one map")
+        per_map = _pool(x, size, _resolve(size, stride), op)  # (C, H', W')
+        whole = np.max(per_map, axis=0) if op is np.max else np.mean(per_map, axis=0)
+        return np.broadcast_to(whole, per_map.shape).copy()
+
     def pooled_channels(x, size, stride=None):
         x = np.asarray(x, dtype=float)
         if x.ndim != 3:
@@ -130,6 +147,8 @@ def _pool_variants(op: Reduce) -> dict[str, Callable[..., np.ndarray]]:
         "stride_ignored": stride_ignored,
         "size_stride_swapped": size_stride_swapped,
         "first_of_pair": first_of_pair,
+        "pair_reversed": pair_reversed,
+        "over_all_maps": over_all_maps,
         "pooled_channels": pooled_channels,
         "channels_last": channels_last,
     }
@@ -151,6 +170,14 @@ WINDOW_MESSAGES = {
     "stride_ignored": "you ignored the stride argument: when it is given, windows start every `stride` cells (they overlap when stride < size)",
     "size_stride_swapped": "you swapped the window size and the stride: `size` is the window's height/width, `stride` the step between windows",
     "first_of_pair": "size and stride may be (height, width) pairs: use the first number along the rows and the second along the columns",
+    "pair_reversed": (
+        "you read the (height, width) pairs the other way round: size=(a, b) means windows a rows high and b columns "
+        "wide (and stride=(a, b) steps a rows down and b columns across)"
+    ),
+    "over_all_maps": (
+        "every map of your output holds the same values, the windows of ALL C maps pooled together: pool each map "
+        "on its own, over the last two axes only (e.g. window.max(axis=(-2, -1)))"
+    ),
     "pooled_channels": "x is (C, H, W): pool every map on its own over its last two axes and keep all C maps; do not combine the maps",
     "channels_last": "x is (C, H, W) (channels first, PyTorch's layout): pool the LAST two axes (H, W), not the first two",
 }
@@ -180,6 +207,13 @@ def _divided_by_side(x, size, stride=None):
     return _pool(x, size, _resolve(size, stride), np.sum) / max(kh, kw)
 
 
+def _divided_by_height_squared(x, size, stride=None):
+    kh, kw = pair(size)
+    if kh == kw:
+        raise ValueError("square window")
+    return _pool(x, size, _resolve(size, stride), np.sum) / (kh * kh)
+
+
 def _min_instead_of_max(x, size, stride=None):
     return _pool(x, size, _resolve(size, stride), np.min)
 
@@ -200,8 +234,14 @@ MISCONCEPTIONS_AVG: tuple[Misconception, ...] = (
         "you divided by the window's side: divide the window's sum by the number of cells it holds, size_h * size_w",
         _divided_by_side,
     ),
+    Misconception(
+        "divided_by_height_squared",
+        "you divided by size_h * size_h: a (size_h, size_w) window holds size_h * size_w cells",
+        _divided_by_height_squared,
+    ),
     # the window-placement mistakes most seen in average pooling (all of them are in max pooling's catalogue)
-    *_window_misconceptions(np.mean, ("default_stride_one", "ceil_mode", "right_aligned", "channels_last")),
+    *_window_misconceptions(np.mean, ("default_stride_one", "ceil_mode", "right_aligned", "pair_reversed",
+                                      "over_all_maps", "channels_last")),
 )
 
 
@@ -226,9 +266,14 @@ def distinct_ints(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarra
     return rng.permutation(np.arange(n) - n // 2).reshape(shape).astype(float)
 
 
+HAND_4x6 = np.array([[3, 0, 1, 8, 2, 5], [1, 7, 4, 0, 6, 2], [9, 2, 0, 3, 1, 4], [0, 5, 6, 2, 7, 1]], dtype=float)
+"""A non-square map (4x6): 3x3 windows fit twice along the columns, once along the rows."""
+
+
 def max_basic_example_cases() -> list[Case]:
-    """The 4x4 map pooled 2x2 by hand, then a 5x5 map where the last row and column are dropped."""
-    return [((HAND_X.copy(), 2), {}), ((HAND_5.copy(), 2), {})]
+    """The 4x4 map pooled 2x2 by hand, a 5x5 map where the last row and column are dropped, and
+    the non-square 4x6 map pooled 3x3 (the last row is dropped)."""
+    return [((HAND_X.copy(), 2), {}), ((HAND_5.copy(), 2), {}), ((HAND_4x6.copy(), 3), {})]
 
 
 def basic_cases(seed: int) -> list[Case]:
@@ -239,9 +284,12 @@ def basic_cases(seed: int) -> list[Case]:
 
 
 def stride_example_cases() -> list[Case]:
-    """Overlapping windows (3x3, stride 2) on the 5x5 map; stride 1; two maps at once."""
+    """Overlapping windows (3x3, stride 2) on the 5x5 map; stride 1; two maps at once; then the
+    4x6 map with (height, width) pairs: 2x3 windows side by side, and 1x2 windows with stride
+    (3, 1) (gaps between the rows of windows, overlap along the columns)."""
     two_maps = np.stack([HAND_X, HAND_X[::-1] * 2])
-    return [((HAND_5.copy(), 3, 2), {}), ((HAND_X.copy(), 2, 1), {}), ((two_maps, 2), {})]
+    return [((HAND_5.copy(), 3, 2), {}), ((HAND_X.copy(), 2, 1), {}), ((two_maps, 2), {}),
+            ((HAND_4x6.copy(), (2, 3)), {}), ((HAND_4x6.copy(), (1, 2), (3, 1)), {})]
 
 
 def stride_cases(seed: int) -> list[Case]:
@@ -255,8 +303,10 @@ def stride_cases(seed: int) -> list[Case]:
 
 
 def avg_example_cases() -> list[Case]:
-    """The 4x4 map averaged 2x2 by hand, the 5x5 map (floor rule), overlapping windows, and two maps."""
-    return [((HAND_X.copy(), 2), {}), ((HAND_5.copy(), 2), {}), ((HAND_5.copy(), 3, 2), {}), ((np.stack([HAND_X, HAND_X.T]), 2), {})]
+    """The 4x4 map averaged 2x2 by hand, the 5x5 map (floor rule), overlapping windows, two maps,
+    and the non-square 4x6 map with (height, width) windows and strides (gaps, then overlap)."""
+    return [((HAND_X.copy(), 2), {}), ((HAND_5.copy(), 2), {}), ((HAND_5.copy(), 3, 2), {}), ((np.stack([HAND_X, HAND_X.T]), 2), {}),
+            ((HAND_4x6.copy(), (2, 3)), {}), ((HAND_4x6.copy(), (1, 2), (3, 1)), {})]
 
 
 def avg_cases(seed: int) -> list[Case]:

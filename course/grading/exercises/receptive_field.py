@@ -87,6 +87,51 @@ def _reversed_order(layers):
     return _walk(list(layers)[::-1], lambda k, s, d, j, p: d * (k - 1) * j)
 
 
+def _kernel_not_minus_one(layers):
+    return _walk(layers, lambda k, s, d, j, p: d * k * j)
+
+
+def _dilation_twice(layers):
+    if all(d == 1 for _, _, d in _triples(layers)):
+        raise ValueError("no dilation")
+    return _walk(layers, lambda k, s, d, j, p: d * d * (k - 1) * j)
+
+
+def _jump_added(layers):
+    """jump += s: the jump sums the strides (1 + s_1 + ... ) instead of multiplying them."""
+    r, jump = 1, 1
+    for k, s, d in _triples(layers):
+        r += d * (k - 1) * jump
+        jump += s
+    return r
+
+
+def _jump_added_minus_one(layers):
+    """jump += s - 1: 1 + (s_1 - 1) + (s_2 - 1) + ... instead of s_1 * s_2 * ..."""
+    r, jump = 1, 1
+    for k, s, d in _triples(layers):
+        r += d * (k - 1) * jump
+        jump += s - 1
+    return r
+
+
+def _returned_jump(layers):
+    return math.prod(s for _, s, _ in _triples(layers))
+
+
+def _last_layer_missing(layers):
+    return _walk(list(layers)[:-1], lambda k, s, d, j, p: d * (k - 1) * j)  # one layer: 1
+
+
+def _first_layer_missing(layers):
+    return _walk(list(layers)[1:], lambda k, s, d, j, p: d * (k - 1) * j)
+
+
+def _strides_added(layers):
+    """Each layer adds its kernel growth and its stride: r = 1 + sum d*(k - 1) + sum (s - 1)."""
+    return _walk(layers, lambda k, s, d, j, p: d * (k - 1) + (s - 1))
+
+
 FORMULA = "r = 1 + sum_l d_l*(k_l - 1)*j_(l-1), where the jump j_(l-1) is the product of the strides of the layers BEFORE layer l (j_0 = 1)"
 
 MISCONCEPTIONS: tuple[Misconception, ...] = (
@@ -139,6 +184,52 @@ MISCONCEPTIONS: tuple[Misconception, ...] = (
         _jump_includes_own_stride,
     ),
     Misconception(
+        "kernel_not_minus_one",
+        f"your number is what adding d*k*jump per layer gives: a layer adds d*(k - 1)*jump cells, one fewer tap's worth "
+        f"(its first tap sits on a cell already counted); {FORMULA}",
+        _kernel_not_minus_one,
+    ),
+    Misconception(
+        "dilation_twice",
+        f"your number counts the dilation twice (d*d*(k - 1) per layer): a kernel of size k with dilation d adds "
+        f"d*(k - 1) cells, times the jump; {FORMULA}",
+        _dilation_twice,
+    ),
+    Misconception(
+        "jump_added",
+        f"your number is what a jump that ADDS the strides (jump += s) gives: the jump MULTIPLIES them (after strides 2 "
+        f"and 3 one step is 2*3 = 6 input cells, not 1 + 2 + 3); {FORMULA}",
+        _jump_added,
+    ),
+    Misconception(
+        "jump_added_minus_one",
+        f"your number is what a jump grown by s - 1 per layer (jump += s - 1) gives: the jump MULTIPLIES the strides "
+        f"(after strides 2 and 3 one step is 2*3 = 6 input cells, not 1 + 1 + 2); {FORMULA}",
+        _jump_added_minus_one,
+    ),
+    Misconception(
+        "strides_added",
+        f"your number is 1 + sum d*(k - 1) + sum (s - 1): the strides do not add cells of their own, they multiply "
+        f"the growth of every LATER layer (the jump); {FORMULA}",
+        _strides_added,
+    ),
+    Misconception(
+        "returned_jump",
+        f"your number is the product of all the strides (the final jump), not the receptive field: return r; {FORMULA}",
+        _returned_jump,
+    ),
+    Misconception(
+        "last_layer_missing",
+        f"your number is the receptive field of all the layers but the LAST one: does your loop stop one layer early "
+        f"(range(len(layers) - 1))? {FORMULA}",
+        _last_layer_missing,
+    ),
+    Misconception(
+        "first_layer_missing",
+        f"your number is the receptive field of all the layers but the FIRST one: does your loop start at 1? {FORMULA}",
+        _first_layer_missing,
+    ),
+    Misconception(
         "reversed_order",
         f"you walked the layers in the wrong order: layers[0] is the first layer applied to the input, and the jump "
         f"multiplies the strides from the input side; {FORMULA}",
@@ -155,8 +246,14 @@ KERAS_MODEL = [(5, 1), (2, 2), (5, 1), (2, 2)]  # -> 16
 
 
 def _describe(case: Case) -> str:
+    """``layers=[(4, 2), (5, 3)] (the right sum: 1 + 3*1 + 4*2 = 12)``: the case and how its answer is made."""
     args, _ = case
-    return f"layers={[tuple(int(v) for v in t) for t in args[0]]!r}"
+    layers = [tuple(int(v) for v in t) for t in args[0]]
+    terms, jump = [], 1
+    for k, s, d in _triples(layers):
+        terms.append(f"{d}*{k - 1}*{jump}" if d != 1 else f"{k - 1}*{jump}")
+        jump *= s
+    return f"layers={layers!r} (the right sum: 1 + {' + '.join(terms) or '0'} = {_ref(layers)})"
 
 
 def _random_stack(rng: np.random.Generator, n_layers: int, stride: bool, dilation: bool) -> list[tuple[int, ...]]:
@@ -173,7 +270,8 @@ def _random_stack(rng: np.random.Generator, n_layers: int, stride: bool, dilatio
 
 def kernel_example_cases() -> list[Case]:
     """Stride 1, checkable by hand: two 3x3 layers see 5x5, one 5x5 layer sees 5x5, three 3x3 see 7x7."""
-    return [(([(3, 1), (3, 1)],), {}), (([(5, 1)],), {}), (([(3, 1), (3, 1), (3, 1)],), {}), (([(3, 1), (5, 1), (2, 1)],), {})]
+    return [(([(3, 1), (3, 1)],), {}), (([(5, 1)],), {}), (([(3, 1), (3, 1), (3, 1)],), {}), (([(3, 1), (5, 1), (2, 1)],), {}),
+            (([(1, 1), (4, 1), (1, 1)],), {})]
 
 
 def kernel_cases(seed: int) -> list[Case]:
@@ -191,7 +289,8 @@ _DILATION_PREFIX: list[Case] = [(([(5, 2, 3), (4, 3, 3), (2, 2)],), {})]  # 1 + 
 def stride_example_cases() -> list[Case]:
     """Strides: a three-layer stack worked in the notebook (24), the lecture's Keras model (a unit after the
     second pooling layer sees 16x16 pixels), two stride-2 poolings (4)."""
-    return [*_STRIDE_PREFIX, ((list(KERAS_MODEL),), {}), (([(2, 2), (2, 2)],), {}), (([(3, 2), (3, 2), (3, 1)],), {})]
+    return [*_STRIDE_PREFIX, ((list(KERAS_MODEL),), {}), (([(2, 2), (2, 2)],), {}), (([(3, 2), (3, 2), (3, 1)],), {}),
+            (([(1, 2), (3, 3)],), {})]
 
 
 def stride_cases(seed: int) -> list[Case]:
@@ -202,7 +301,8 @@ def stride_cases(seed: int) -> list[Case]:
 
 def dilation_example_cases() -> list[Case]:
     """Dilation: a mixed stack (37), a 3-tap kernel with dilation 2 (5 cells), dilations 1, 2, 4 (WaveNet style: 15)."""
-    return [*_DILATION_PREFIX, (([(3, 1, 2)],), {}), (([(3, 1, 1), (3, 1, 2), (3, 1, 4)],), {})]
+    return [*_DILATION_PREFIX, (([(3, 1, 2)],), {}), (([(3, 1, 1), (3, 1, 2), (3, 1, 4)],), {}),
+            (([(1, 2, 3), (3, 2, 2), (2, 1)],), {})]
 
 
 def dilation_cases(seed: int) -> list[Case]:
