@@ -121,17 +121,23 @@ def cmd_feedback(args: argparse.Namespace) -> int:
         print("Grade them in the formgrader first, or pass --allow-pending to send feedback that shows "
               "those cells as pending.", file=sys.stderr)
         return 1
-    csv_path = Path(args.csv) if args.csv else root / f"grades_{args.assignment}.csv"
-    if csv_path.is_file():  # the batch's reasons: why a notebook was missing or unreadable
-        cfg.FeedbackPolicy.grades_csv = str(csv_path.resolve())
+    if args.student:
+        from course.term.commands import require_student
+
+        try:
+            require_student(root, args.db, cfg, args.student)
+        except ValueError as exc:
+            print(f"course feedback: {exc}", file=sys.stderr)
+            return 2
     a = api(root, args.db, cfg)
     result = a.generate_feedback(args.assignment, args.student)
     if not result.get("success"):
         print(f"feedback failed:\n{result.get('error') or result.get('log')}", file=sys.stderr)
         return 1
     folder = root / "feedback"
-    count = len(list(folder.glob(f"*/{args.assignment}/*.html"))) if folder.is_dir() else 0
-    print(f"{count} feedback report(s) in {folder}/<student>/{args.assignment}/")
+    who = args.student or "*"
+    count = len(list(folder.glob(f"{who}/{args.assignment}/*.html"))) if folder.is_dir() else 0
+    print(f"{count} feedback report(s) in {folder}/{args.student or '<student>'}/{args.assignment}/")
     return 0
 
 
@@ -212,8 +218,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=gradebook_url, help="SQLAlchemy URL of the gradebook (default: sqlite:///gradebook.db in the course folder)")
     p.add_argument("--allow-pending", action="store_true",
                    help="give feedback even while answers still need grading by hand (they show as pending)")
-    p.add_argument("--csv", help="the autograde CSV whose reasons explain missing or unreadable notebooks "
-                                 "(default: grades_<ID>.csv in the course folder, when it exists)")
     p.set_defaults(func=cmd_feedback)
 
     add_term_commands(sub, gradebook_url)

@@ -97,11 +97,12 @@ def test_long_format_has_hand_grades_and_the_late_penalty(root: Path) -> None:
     out = course("grades", root=root).stdout
     # bob's ex01: 6 points, 34 h late = 2 started days at 10 % a day (nbgrader_config.py) -> -1.2
     assert _rows(out) == [
-        ["student_id", "assignment", "score", "max_score", "submitted", "needs_manual_grade", "late_seconds", "penalty"],
-        ["alice", EX01, "10", "10", "true", "false", "0", "0"],
-        ["alice", EX03, "10", "10", "true", "false", "0", "0"],
-        ["bob", EX01, "4.8", "10", "true", "false", "122400", "1.2"],
-        ["bob", EX03, "0", "10", "false", "false", "0", "0"],
+        ["student_id", "assignment", "score", "max_score", "status", "submitted", "needs_manual_grade",
+         "late_seconds", "penalty", "decision"],
+        ["alice", EX01, "10", "10", "unknown", "true", "false", "0", "0", ""],  # graded outside course autograde
+        ["alice", EX03, "10", "10", "unknown", "true", "false", "0", "0", ""],
+        ["bob", EX01, "4.8", "10", "unknown", "true", "false", "122400", "1.2", ""],
+        ["bob", EX03, "0", "10", "missing", "false", "false", "0", "0", ""],
     ]
 
 
@@ -144,8 +145,8 @@ def test_grades_into_a_closed_pipe_ends_quietly(root: Path) -> None:
     proc = subprocess.run(f"set -o pipefail; '{BIN / 'course'}' --root '{root}' grades | head -3", shell=True,
                           executable="/bin/bash", cwd=root, env=shell_env, capture_output=True, text=True, timeout=120)
     assert proc.stdout.splitlines() == [
-        "student_id,assignment,score,max_score,submitted,needs_manual_grade,late_seconds,penalty",
-        f"alice,{EX01},10,10,true,false,0,0", f"alice,{EX03},10,10,true,false,0,0"]
+        "student_id,assignment,score,max_score,status,submitted,needs_manual_grade,late_seconds,penalty,decision",
+        f"alice,{EX01},10,10,unknown,true,false,0,0,", f"alice,{EX03},10,10,unknown,true,false,0,0,"]
     assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr, proc.stderr
     assert proc.returncode == 0, proc.stderr
     assert len(course("grades", root=root).stdout.encode()) > 2 * 65536  # the pipe really filled up
@@ -242,6 +243,8 @@ def test_extension_removes_and_restores_the_penalty(root: Path) -> None:
 
 
 def test_extension_for_a_student_not_graded_yet(root: Path) -> None:
+    course("students", "import", str(_roster(root, "id,first name,last name,email\ndave,Dave,D,d@example.edu\n")),
+           root=root)
     course("extension", EX01, "dave", "--until", "2026-12-05 17:00:00 UTC", root=root)
     with Gradebook(_db(root), COURSE_ID) as gb:
         sub = gb.find_submission(EX01, "dave")
@@ -249,7 +252,22 @@ def test_extension_for_a_student_not_graded_yet(root: Path) -> None:
         assert not sub.needs_manual_grade
     # an extension alone is no submission: dave is listed as not submitted, with 0
     rows = {(r[0], r[1]): r for r in _rows(course("grades", root=root).stdout)}
-    assert rows[("dave", EX01)][2:6] == ["0", "10", "false", "false"]
+    assert rows[("dave", EX01)][2:7] == ["0", "10", "missing", "false", "false"]
+
+
+def test_a_mistyped_student_creates_no_ghost(root: Path) -> None:
+    """Issue 18 #1: ``course extension ex01 alcie`` exited 0 and created a student "alcie"."""
+    course("students", "import", str(_roster(root, ROSTER)), root=root)
+    proc = course("extension", EX01, "alcie", "--until", "2026-12-05 17:00:00 UTC", root=root, check=False)
+    assert proc.returncode == 2 and "no student 'alcie'" in proc.stderr and "did you mean alice?" in proc.stderr
+    proc = course("extension", EX01, "zzzzzz", "--remove", root=root, check=False)
+    assert proc.returncode == 2 and "known: alice, bob, carol" in proc.stderr
+    with Gradebook(_db(root), COURSE_ID) as gb:
+        assert sorted(s.id for s in gb.students) == ["alice", "bob", "carol"]
+    assert "alcie" not in course("grades", root=root).stdout
+    for args in (["student", "bbo"], ["settle", EX01, "bbo", "--by", "me", "--why", "x", "--accept"]):
+        proc = course(*args, root=root, check=False)
+        assert proc.returncode == 2 and "did you mean bob?" in proc.stderr, (args, proc.stderr)
 
 
 @pytest.mark.parametrize(
@@ -287,7 +305,7 @@ def test_extension_until_other_time_zone(root: Path) -> None:
 def _plugin(**config: object):
     from traitlets.config import Config
 
-    from course.term.lateness import CourseLatePolicy
+    from course.gradebook.lateness import CourseLatePolicy
 
     cfg = Config()
     for key, value in config.items():
@@ -341,7 +359,7 @@ def test_late_penalty_follows_a_hand_grade_given_later(root: Path) -> None:
         g.manual_score = 4
         gb.db.commit()
     rows = {(r[0], r[1]): r for r in _rows(course("grades", root=root).stdout)}
-    assert rows[("bob", EX01)][2] == "8" and rows[("bob", EX01)][7] == "2"
+    assert rows[("bob", EX01)][2] == "8" and rows[("bob", EX01)][8] == "2"
 
 
 def test_issue_zero_policy_on_a_late_submission(root: Path) -> None:
@@ -349,7 +367,7 @@ def test_issue_zero_policy_on_a_late_submission(root: Path) -> None:
     cfg = root / "nbgrader_config.py"
     cfg.write_text(cfg.read_text("utf-8") + '\nc.LateSubmissionPlugin.penalty_method = "zero"\n', "utf-8")
     rows = {(r[0], r[1]): r for r in _rows(course("grades", root=root).stdout)}
-    assert rows[("bob", EX01)][2:] == ["0", "10", "true", "false", "122400", "6"]
+    assert rows[("bob", EX01)][2:] == ["0", "10", "unknown", "true", "false", "122400", "6", ""]
     assert rows[("alice", EX01)][2] == "10"
 
 
@@ -370,7 +388,7 @@ class _Grade:
     ],
 )
 def test_hand_grade_flag_rule(manual, flag_before, run_flags, changed, after) -> None:
-    from course.term.handgrades import needs_manual_grade
+    from course.gradebook.handgrades import needs_manual_grade
 
     assert needs_manual_grade(_Grade(manual, flag_before), run_flags, changed) is after
 
@@ -378,7 +396,7 @@ def test_hand_grade_flag_rule(manual, flag_before, run_flags, changed, after) ->
 def test_answer_checksums_compare_the_answer_cell_only() -> None:
     import json
 
-    from course.term.handgrades import answer_changed, answers_of
+    from course.gradebook.handgrades import answer_changed, answers_of
 
     def nb(answer: str, other: str) -> bytes:
         cells = [{"cell_type": "markdown", "source": answer, "metadata": {"nbgrader": {

@@ -7,9 +7,9 @@ Policy, in the order a student reads the page (template: ``templates/course_feed
   its points and its one-line reason, from the grader's verdicts in the autograded notebook
   (``metadata.course_grading.cells``) and the gradebook's scores.
 - **What happened to the submission**: a notebook that was missing, unreadable or submitted
-  under another name is explained (``metadata.course_grading.submission_notes`` when the batch
-  wrote it, else the batch's CSV reason); lateness and the late penalty from the gradebook; a
-  run that stopped early (timeout, crash).
+  under another name is explained (``metadata.course_grading.submission_notes``: the batch's
+  submission notes, written as data beside the verdicts); lateness and the late penalty from the
+  gradebook; a run that stopped early (timeout, crash).
 - **Finished grades only**: ``course feedback`` refuses while a submission still needs hand
   grading (:func:`pending_submissions`); with ``--allow-pending`` such cells say "pending".
 - **No hidden-test internals**: ``### BEGIN HIDDEN TESTS`` sections are cut from the test
@@ -26,15 +26,14 @@ nbgrader's ``GetGrades`` (``c.GenerateFeedback.preprocessors`` in ``nbgrader_con
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 from typing import Any
 
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
 
+from course.gradebook.grades import duration
 from course.grading.mathml import typeset_html, typeset_latex
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -44,24 +43,13 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 METADATA_KEY = "course_grading"
 NOTES_KEY = "submission_notes"
 """``metadata.course_grading.submission_notes``: list of plain-words notes on the submission
-(missing, unreadable or renamed notebook), written by the autograde batch when it knows them."""
+(missing, unreadable or renamed notebook), written by the autograde batch
+(:func:`course.grading.results.notes_for_student`)."""
 
 HIDDEN_TESTS_RE = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*$.*?^[ \t]*### END HIDDEN TESTS[ \t]*$\n?", re.M | re.S)
 HIDDEN_ID_RE = re.compile(r"""(['"]?)\b[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.hidden\b\1""")
 CHECK_ID_RE = re.compile(r"""\bex\d+\.[A-Za-z0-9_]+(?:\.[A-Za-z0-9_-]+)*""")
 HIDDEN_NOTE = "# (hidden tests run here too; they are not shown)\n"
-
-# Notes of the batch (course.grading.batch.submission / job), as they appear in its CSV reason.
-_NOTE_PATTERNS = [
-    r"no folder \S+ in the student's submission: graded as the untouched exercise",
-    r"[^;]*? was not submitted: graded as the untouched exercise",
-    r"[^;]*?: graded as the untouched exercise",
-    r"no \S+ in the submission: graded .+? in its place",
-    r"only the notebook is graded; other files in the submission were ignored: [^;]*",
-    r"the notebook's grading metadata was damaged: graded from the instructor's copy of the notebook "
-    r"with your answer cells",
-]
-_NOTE_RE = re.compile("|".join(f"(?:{p})" for p in _NOTE_PATTERNS))
 
 
 # --- words -------------------------------------------------------------------------------
@@ -90,34 +78,6 @@ def fmt_points(x: float | None) -> str:
     return f"{round(float(x), 2):g}"
 
 
-def duration(seconds: float) -> str:
-    """``3725`` -> ``1 hour 2 minutes``; under a minute -> ``N seconds``."""
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    parts = []
-    for name, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        n, seconds = divmod(seconds, size)
-        if n:
-            parts.append(f"{n} {name}{'s' if n != 1 else ''}")
-    return " ".join(parts[:2])
-
-
-def notes_from_reason(reason: str) -> list[str]:
-    """The submission notes inside a CSV reason of the batch (missing, unreadable, renamed)."""
-    return [m.group(0).strip() for m in _NOTE_RE.finditer(reason or "")]
-
-
-def notes_from_csv(path: str | Path, student: str, assignment: str) -> list[str]:
-    """Submission notes for ``student`` from the batch's CSV at ``path`` ([] when absent)."""
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                if row.get("student_id") == student and row.get("assignment", assignment) == assignment:
-                    return notes_from_reason(row.get("reason", ""))
-    except (OSError, csv.Error):
-        pass
-    return []
 
 
 # --- the gradebook: what is finished ---------------------------------------------------------
@@ -181,9 +141,6 @@ class FeedbackPolicy(NbGraderPreprocessor):
     Writes ``resources["course_feedback"]`` (the summary the template shows at the top) and
     ``cell.metadata.course_feedback`` for every graded cell, cuts hidden tests and internal ids.
     """
-
-    grades_csv = Unicode("", help="The autograde batch's CSV (student_id,...,reason): the source of "
-                                  "submission notes when the autograded notebook carries none").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: Any) -> Any:
         from nbgrader import utils
@@ -251,9 +208,7 @@ class FeedbackPolicy(NbGraderPreprocessor):
             cell.metadata["course_feedback"] = fb  # stored as a copy: fb is complete by now
 
         notes = meta.get(NOTES_KEY)
-        if not isinstance(notes, list):
-            notes = notes_from_csv(self.grades_csv, student, assignment) if self.grades_csv else []
-        notes = [scrub(str(n)) for n in notes if str(n).strip()]
+        notes = [scrub(str(n)) for n in notes if str(n).strip()] if isinstance(notes, list) else []
 
         execution = meta.get("execution", {}) or {}
         stopped = None

@@ -24,24 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from course.grading.results import TestResult
+
 ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 
 
 class ValidateError(Exception):
     """The notebook could not be read or run at all (the message says why, in plain words)."""
-
-
-@dataclass
-class TestResult:
-    grade_id: str
-    points: float
-    passed: bool
-    message: str
-    cell: int  # 1-based position in the notebook
-
-    @property
-    def score(self) -> float:
-        return self.points if self.passed else 0.0
 
 
 @dataclass
@@ -130,7 +119,7 @@ def _shortcuts(nb: Any) -> dict[str, str]:
         return {}
 
 
-def _execute(nb: Any, folder: Path, timeout: int, kernel_name: str) -> dict[str, Any]:
+def _execute(nb: Any, folder: Path, timeout: int, kernel_name: str, boot: str | None = None) -> dict[str, Any]:
     """Run every code cell of ``nb`` in place; stop at the first timeout or dead kernel (as the
     grader does). Returns ``{"status", "stopped_at", "reason", ...}``."""
     from nbclient import NotebookClient
@@ -138,6 +127,7 @@ def _execute(nb: Any, folder: Path, timeout: int, kernel_name: str) -> dict[str,
 
     state: dict[str, Any] = {"status": "ok", "stopped_at": None, "stopped_grade_id": None, "reason": ""}
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, allow_errors=True,
+                            extra_arguments=[f"--IPKernelApp.exec_lines={boot}"] if boot else [],
                             interrupt_on_timeout=False, shutdown_kernel="immediate",
                             resources={"metadata": {"path": str(folder)}})
     devnull = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "stdin": subprocess.DEVNULL}
@@ -187,7 +177,9 @@ def validate_notebook(path: str | os.PathLike[str], timeout: int = 60) -> Report
     kernel = nb.metadata.get("kernelspec", {}).get("name") or "python3"
     start = time.monotonic()
     run = copy.deepcopy(nb)
-    execution = _execute(run, path.resolve().parent, timeout, kernel)
+    from course.grading.preprocessors import GuardedExecute  # the grader's rules: shortcuts absent
+
+    execution = _execute(run, path.resolve().parent, timeout, kernel, GuardedExecute.student_boot_line(path))
     report.seconds = round(time.monotonic() - start, 1)
     if execution["stopped_at"] is not None:
         report.stopped = execution["reason"]

@@ -2,12 +2,16 @@
 
     course grades [--format long|wide|canvas] [--assignment ID] [--csv FILE] [--db URL]
     course extension ID STUDENT (--until "YYYY-MM-DD HH:MM:SS UTC" | --remove) [--db URL]
+    course settle ID STUDENT --by NAME --why TEXT (--accept | --score POINTS) [--db URL]
+    course student STUDENT [--db URL]
     course students import ROSTER.csv [--db URL]
     course report ID [--html FILE] [--csv FILE] [--db URL]
-    course similarity ID [--html FILE] [--submitted DIR]
+    course similarity ID [--html FILE] [--submitted DIR] [--top N] [--threshold PERCENT]
 
 Each one reads and writes the gradebook through nbgrader's API; errors say what was received and
-what is allowed, and exit 2.
+what is allowed, and exit 2. A command that names a student refuses an id that is not in the
+gradebook (the roster and whoever was graded) and names the closest ids. A command that changes
+a score (extension, settle) rewrites ``grades_<ID>.csv``, so the next figure opened is current.
 """
 
 from __future__ import annotations
@@ -47,11 +51,11 @@ def cmd_grades(args: argparse.Namespace) -> int:
 
     from course.term.exports import export, write_table
 
-    from course.term.records import StatusRecords
+    from course.gradebook.records import StatusRecords
 
     root, db_url, cfg, course_id = _context(args)
     try:
-        records = StatusRecords.for_gradebook(db_url, root) if args.assignment else None
+        records = StatusRecords.for_gradebook(db_url, root)
         table = export(db_url, course_id, args.format, cfg, args.assignment, records)
     except ValueError as exc:
         return _fail("grades", exc)
@@ -65,26 +69,102 @@ def cmd_grades(args: argparse.Namespace) -> int:
     return 0
 
 
+def require_student(root: Path, db: str | None, cfg: Any, student_id: str) -> str:
+    """``student_id`` when the gradebook knows the student; else ``ValueError`` naming the closest."""
+    from nbgrader.api import Gradebook
+
+    from course.grading.batch import BatchLimits, default_db_url
+    from course.gradebook.students import require_known
+
+    with Gradebook(db or default_db_url(root), BatchLimits(config=cfg).course_id) as gb:
+        return require_known(gb, student_id)
+
+
+def refresh_class_csv(root: Path, db_url: str, course_id: str, assignment_id: str) -> Path | None:
+    """Rewrite ``grades_<ID>.csv`` from the gradebook (after a change of score); None when
+    nobody has been graded for the assignment yet."""
+    from course.gradebook.records import StatusRecords
+    from course.term.exports import assignment_csv
+
+    text = assignment_csv(db_url, course_id, assignment_id, StatusRecords.for_gradebook(db_url, root))
+    if text is None:
+        return None
+    return _write(str(root / f"grades_{assignment_id}.csv"), text)
+
+
 def cmd_extension(args: argparse.Namespace) -> int:
     from nbgrader.api import Gradebook
 
-    from course.grading.batch.submission import STUDENT_ID_RE
-    from course.term.lateness import grant_extension, parse_when
+    from course.gradebook.lateness import grant_extension, parse_when
+    from course.gradebook.students import require_known
 
     root, db_url, cfg, course_id = _context(args)
     try:
-        if not STUDENT_ID_RE.match(args.student):
-            raise ValueError(f"{args.student!r} is not a student id (1 to 128 letters, digits and _ . @ + -)")
         until = None if args.remove else parse_when(args.until)
         with Gradebook(db_url, course_id) as gb:
+            require_known(gb, args.student)
             due, extension = grant_extension(gb, args.assignment, args.student, until, cfg)
+        written = refresh_class_csv(root, db_url, course_id, args.assignment)
     except ValueError as exc:
         return _fail("extension", exc)
+    if written is not None:
+        print(f"CSV: {written}")
     if extension is None:
         print(f"{args.student}: no extension for {args.assignment} (due {due} UTC)")
     else:
         print(f"{args.student} has until {due + extension} UTC for {args.assignment} "
               f"(due {due} UTC, extension {extension})")
+    return 0
+
+
+def cmd_settle(args: argparse.Namespace) -> int:
+    """A person's decision on a ``review`` / ``tampered`` / ``error`` submission
+    (:mod:`course.gradebook.settle`)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from course.gradebook.records import StatusRecords
+    from course.gradebook.grades import final_score
+    from course.gradebook.settle import settle
+    from course.gradebook.students import require_known
+
+    root, db_url, cfg, course_id = _context(args)
+    try:
+        records = StatusRecords.for_gradebook(db_url, root)
+        with Gradebook(db_url, course_id) as gb:
+            require_known(gb, args.student)
+            action = "accept" if args.accept else "override"
+            settled = settle(gb, records, args.assignment, args.student, action, args.by, args.why, cfg, args.score)
+            total = final_score(gb.find_submission(args.assignment, args.student))
+        written = refresh_class_csv(root, db_url, course_id, args.assignment)
+    except MissingEntry:
+        return _fail("settle", ValueError(f"{args.student} has no submission of {args.assignment} in the gradebook"))
+    except ValueError as exc:
+        return _fail("settle", exc)
+    print(f"{args.student} {args.assignment}: {settled.decision.words()}; score now {total:g}")
+    if written is not None:
+        print(f"CSV: {written}")
+    return 0
+
+
+def cmd_student(args: argparse.Namespace) -> int:
+    """Everything about one student, across assignments (:mod:`course.term.student`)."""
+    from nbgrader.api import Gradebook
+
+    from course.gradebook.lateness import refresh_late_penalties
+    from course.gradebook.records import StatusRecords
+    from course.gradebook.students import require_known
+    from course.term.student import student_view
+
+    root, db_url, cfg, course_id = _context(args)
+    try:
+        records = StatusRecords.for_gradebook(db_url, root)
+        with Gradebook(db_url, course_id) as gb:
+            require_known(gb, args.student)
+            refresh_late_penalties(gb, cfg)
+            text = student_view(gb, records, args.student, root)
+    except ValueError as exc:
+        return _fail("student", exc)
+    print(text)
     return 0
 
 
@@ -107,9 +187,9 @@ def cmd_students_import(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from nbgrader.api import Gradebook, MissingEntry
 
-    from course.term.grades import class_rows
-    from course.term.lateness import describe_policy, refresh_late_penalties
-    from course.term.records import StatusRecords
+    from course.gradebook.grades import class_rows
+    from course.gradebook.lateness import describe_policy, refresh_late_penalties
+    from course.gradebook.records import StatusRecords
     from course.term.report import build_report, report_csv
     from course.term.report_html import render
 
@@ -206,6 +286,26 @@ def add_term_commands(sub: Any, gradebook_url: Callable[[str], str]) -> None:
     group.add_argument("--remove", action="store_true", help="remove the student's extension")
     p.add_argument("--db", type=gradebook_url, help=GRADEBOOK_HELP)
     p.set_defaults(func=cmd_extension)
+
+    p = sub.add_parser("settle", help="record a person's decision on a review, tampered or error submission "
+                                      "(who, when, why; the scores accepted or overridden)")
+    p.add_argument("assignment", metavar="ID")
+    p.add_argument("student", metavar="STUDENT")
+    p.add_argument("--by", required=True, metavar="NAME", help="who decided (kept with the decision)")
+    p.add_argument("--why", required=True, metavar="TEXT", help="what the person saw and why they decided so")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--accept", action="store_true",
+                       help="the gradebook's scores stand (change a test's score in the formgrader first if needed)")
+    group.add_argument("--score", type=float, metavar="POINTS",
+                       help="override: the total the person gives (spread over the grades by their points)")
+    p.add_argument("--db", type=gradebook_url, help=GRADEBOOK_HELP)
+    p.set_defaults(func=cmd_settle)
+
+    p = sub.add_parser("student", help="one student across assignments: status, score, lateness, what waits "
+                                       "for a person, decisions and feedback")
+    p.add_argument("student", metavar="STUDENT")
+    p.add_argument("--db", type=gradebook_url, help=GRADEBOOK_HELP)
+    p.set_defaults(func=cmd_student)
 
     p = sub.add_parser("students", help="the class list in the gradebook")
     students = p.add_subparsers(dest="students_command", required=True)

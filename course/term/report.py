@@ -1,6 +1,6 @@
 """``course report ID``: the class misconception report, from the gradebook and the verdicts.
 
-Sources: the class rows (:mod:`course.term.grades`: the same scores and statuses as
+Sources: the class rows (:mod:`course.gradebook.grades`: the same scores and statuses as
 ``grades_<ID>.csv``) and, for every student with autograded notebooks, the grader's verdicts in
 ``metadata.course_grading.cells[grade_id] = {passed, kind, message[, check, mistake]}``.
 

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from course.grading.batch.submission import STUDENT_ID_RE
+from course.gradebook.students import ID_RULE, STUDENT_ID_RE
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("id", "student id", "username", "login"),
@@ -75,8 +75,7 @@ def read_roster(path: str | Path) -> list[dict[str, Any]]:
         student = {f: (cells[i].strip() or None) if i < len(cells) else None for f, i in cols.items()}
         sid = student["id"] or ""
         if not STUDENT_ID_RE.match(sid):
-            raise ValueError(f"{path}, line {line}: {sid!r} is not a student id "
-                             "(1 to 128 letters, digits and _ . @ + -)")
+            raise ValueError(f"{path}, line {line}: {sid!r} is not a student id ({ID_RULE})")
         if sid in seen:
             raise ValueError(f"{path}, line {line}: student {sid} is already on line {seen[sid]}")
         seen[sid] = line

@@ -15,10 +15,10 @@ One module per job of the batch (``ARCHITECTURE.md``, "Data flow"):
 """
 
 from course.grading.batch.config import BatchLimits, api, default_db_url, load_config, overrides_from_flags
-from course.grading.batch.job import Job, Outcome, grade_job
+from course.grading.batch.job import Job, JobResult, grade_job
 from course.grading.batch.report import CSV_COLUMNS, BatchResult, outcome_dict, summary_table
 from course.grading.batch.run import SandboxUnavailable, autograde_batch
 
-__all__ = ["BatchLimits", "BatchResult", "CSV_COLUMNS", "Job", "Outcome", "SandboxUnavailable", "api",
+__all__ = ["BatchLimits", "BatchResult", "CSV_COLUMNS", "Job", "JobResult", "SandboxUnavailable", "api",
            "autograde_batch", "default_db_url", "grade_job", "load_config", "outcome_dict",
            "overrides_from_flags", "summary_table"]

@@ -2,8 +2,12 @@
 folder (its own gradebook copy, its own ``submitted/`` holding only that student's notebook).
 
 A job is plain picklable data, so it can run in a forked worker or on a Dask worker; it returns
-an :class:`Outcome` and never raises. One time limit (``BatchLimits.job_timeout``) covers the
-whole job: reading, cleaning, executing and saving.
+a :class:`JobResult` and never raises. What it found is carried as data (a
+:class:`~course.grading.results.Status` and :class:`~course.grading.results.Note` values); the
+words of the CSV's reason are made once, where the CSV and the status file are written.
+
+One time limit (``BatchLimits.job_timeout``) covers the whole job: reading, cleaning, executing
+and saving.
 """
 
 from __future__ import annotations
@@ -26,11 +30,12 @@ from traitlets.config import Config
 
 from course.grading.batch.config import api, limits, sandboxed
 from course.grading.batch.notebook import problem_with, transplant
-from course.grading.batch.submission import TIMESTAMP_FILE, Submission, _read_regular
+from course.grading.batch.submission import TIMESTAMP_FILE, Submission, read_regular
 from course.grading.batch.template import Template
 from course.grading.batch.verdicts import summarise
+from course.grading.results import Note, Status, grader_note, submission_note
 
-UNSANDBOXED_NOTE = "graded WITHOUT the sandbox (explicit opt-out): only for trusted work"
+UNSANDBOXED_NOTE = grader_note("graded WITHOUT the sandbox (explicit opt-out): only for trusted work")
 
 
 @dataclass
@@ -44,11 +49,13 @@ class Job:
 
 
 @dataclass
-class Outcome:
+class JobResult:
+    """One student's graded submission, as the job hands it to the parent process."""
+
     student_id: str
     assignment_id: str
-    status: str
-    reason: str
+    status: Status
+    notes: list[Note]
     score: float = 0.0
     max_score: float = 0.0
     grades: list[dict[str, Any]] = field(default_factory=list)
@@ -68,19 +75,19 @@ class JobTimeout(BaseException):
 _JOB_LOCK = threading.Lock()
 
 
-def grade_job(job: Job) -> Outcome:
+def grade_job(job: Job) -> JobResult:
     """Grade one student; never raises. Jobs in the threads of one process take turns (nbgrader
     changes the working directory), each in a fresh ``contextvars`` context."""
     import contextvars
 
-    def body() -> Outcome:
+    def body() -> JobResult:
         with _JOB_LOCK:
             return _timed(job)
 
     return contextvars.Context().run(body)
 
 
-def _timed(job: Job) -> Outcome:
+def _timed(job: Job) -> JobResult:
     from course.grading import secret
     from course.grading.batch import speedups
 
@@ -93,17 +100,17 @@ def _timed(job: Job) -> Outcome:
             outcome = _grade_in(Path(tmp), job)
     except JobTimeout:
         _kill_children()
-        outcome = Outcome(job.student_id, job.assignment_id, "timeout",
-                          f"grading this submission took longer than the {budget} s one submission may take")
+        outcome = JobResult(job.student_id, job.assignment_id, Status.TIMEOUT, [grader_note(
+            f"grading this submission took longer than the {budget} s one submission may take")])
     except Exception as exc:  # a bug or an infrastructure problem: the batch goes on
-        outcome = Outcome(job.student_id, job.assignment_id, "error",
-                          f"the grader failed on this submission ({type(exc).__name__}: {str(exc)[:300]})",
-                          log=traceback.format_exc())
+        outcome = JobResult(job.student_id, job.assignment_id, Status.ERROR, [grader_note(
+            f"the grader failed on this submission ({type(exc).__name__}: {str(exc)[:300]})")],
+            log=traceback.format_exc())
     finally:
         secret.install(None)
         _close_loop()
     if not sandboxed(job.config):
-        outcome.reason = f"{UNSANDBOXED_NOTE}; {outcome.reason}"
+        outcome.notes.insert(0, UNSANDBOXED_NOTE)
     outcome.seconds = round(time.monotonic() - start, 3)
     return outcome
 
@@ -159,7 +166,7 @@ def _scratch() -> str | None:
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
 
 
-def _prepare(root: Path, job: Job) -> tuple[str, list[str], dict[str, bytes]]:
+def _prepare(root: Path, job: Job) -> tuple[Status, list[Note], dict[str, bytes]]:
     """Write the private course folder; (status, notes, the student's readable notebooks)."""
     aid, sid = job.assignment_id, job.student_id
     lim = limits(job.config)
@@ -171,10 +178,10 @@ def _prepare(root: Path, job: Job) -> tuple[str, list[str], dict[str, bytes]]:
     (root / "gradebook.db").write_bytes(job.template.db)
     sub = root / "submitted" / sid / aid
     sub.mkdir(parents=True)
-    status, notes, originals = "ok", list(job.submission.notes), {}
+    status, notes, originals = Status.OK, [submission_note(n) for n in job.submission.notes], {}
     if job.submission.folder_missing:
-        status = "missing"
-        notes.append(f"no folder {aid} in the student's submission: graded as the untouched exercise")
+        status = Status.MISSING
+        notes.append(submission_note(f"no folder {aid} in the student's submission: graded as the untouched exercise"))
     for name, release in job.template.release.items():
         data = job.submission.notebooks.get(name)
         problem = None
@@ -184,12 +191,12 @@ def _prepare(root: Path, job: Job) -> tuple[str, list[str], dict[str, bytes]]:
         elif data is not None:
             problem = problem_with(data, lim.max_cells)
         if data is None and not problem:
-            status = "missing" if status == "ok" else status
+            status = Status.MISSING if status == Status.OK else status
             if not job.submission.folder_missing:
-                notes.append(f"{name} was not submitted: graded as the untouched exercise")
+                notes.append(submission_note(f"{name} was not submitted: graded as the untouched exercise"))
         elif problem:
-            status = "invalid"
-            notes.append(f"{problem}: graded as the untouched exercise")
+            status = Status.INVALID
+            notes.append(submission_note(f"{problem}: graded as the untouched exercise"))
         else:
             originals[name] = data
         (sub / name).write_bytes(originals.get(name, release))
@@ -204,7 +211,7 @@ def _autograde(root: Path, job: Job) -> dict[str, Any]:
     return a.autograde(job.assignment_id, job.student_id, force=True, create=True)
 
 
-def _grade_in(tmp: Path, job: Job) -> Outcome:
+def _grade_in(tmp: Path, job: Job) -> JobResult:
     root = tmp / "course"
     aid, sid = job.assignment_id, job.student_id
     status, notes, originals = _prepare(root, job)
@@ -213,9 +220,9 @@ def _grade_in(tmp: Path, job: Job) -> Outcome:
     if not result.get("success") and originals:
         # damaged grading metadata (a test cell's nbgrader metadata edited, say): grade the
         # instructor's copy of the notebook with the student's answer cells put in
-        status = "repaired"
-        notes.append("the notebook's grading metadata was damaged: graded from the instructor's copy of the "
-                     "notebook with your answer cells")
+        status = Status.REPAIRED
+        notes.append(submission_note("the notebook's grading metadata was damaged: graded from the instructor's "
+                                     "copy of the notebook with your answer cells"))
         sub = root / "submitted" / sid / aid
         for name, data in originals.items():
             (sub / name).write_bytes(transplant(job.template.release[name], data))
@@ -224,21 +231,19 @@ def _grade_in(tmp: Path, job: Job) -> Outcome:
         log += result.get("log") or ""
     if not result.get("success"):
         message = _last_error_line(result.get("error") or log)
-        return Outcome(sid, aid, "error", _clean(f"nbgrader could not grade the submission: {message}", tmp),
-                       log=_clean((log + (result.get("error") or ""))[-3000:], tmp))
+        return JobResult(sid, aid, Status.ERROR,
+                         [grader_note(_clean(f"nbgrader could not grade the submission: {message}", tmp))],
+                         log=_clean((log + (result.get("error") or ""))[-3000:], tmp))
     outcome = _collect(root, job)
     outcome.records = dict(job.submission.records)
     outcome.log = _clean(log[-3000:], tmp)
-    run_status, reason = summarise(outcome.autograded)
-    if status in ("ok", "repaired") and run_status != "ok":
+    run_status, found = summarise(outcome.autograded)
+    if status in (Status.OK, Status.REPAIRED) and run_status != Status.OK:
         status = run_status
-    manual = [g for g in outcome.grades if g["needs_manual_grade"]]
-    if manual:
-        points = sum(g["max_score"] for g in manual)
-        cells = ", ".join(sorted(g["cell"] for g in manual))
-        reason = "; ".join(x for x in (reason, f"{points:g} points wait for manual grading ({cells})") if x)
+    # what waits for manual grading is not a note: the CSV reads it from the gradebook, so a hand
+    # grade given later shows
     outcome.status = status
-    outcome.reason = _clean("; ".join([*notes, reason] if reason else notes) or "all tests passed", tmp)
+    outcome.notes = [Note(n.kind, _clean(n.text, tmp)) for n in [*notes, *found]]
     return outcome
 
 
@@ -254,7 +259,7 @@ def _clean(text: str, tmp: Path) -> str:
     return text.replace(str(tmp), "<job>").replace(os.path.realpath(tmp), "<job>")
 
 
-def _collect(root: Path, job: Job) -> Outcome:
+def _collect(root: Path, job: Job) -> JobResult:
     """Grades and comments from the private gradebook, and the autograded notebooks: only the
     released notebook files, read without following links and size-capped."""
     from nbgrader.api import Gradebook
@@ -275,7 +280,7 @@ def _collect(root: Path, job: Job) -> Outcome:
     files = {}
     for name in job.template.release:
         with contextlib.suppress(OSError):
-            data, _ = _read_regular(out_dir / name, limits(job.config).max_returned_bytes)
+            data, _ = read_regular(out_dir / name, limits(job.config).max_returned_bytes)
             if data is not None:
                 files[name] = data
-    return Outcome(sid, aid, "ok", "", score, max_score, grades, comments, timestamp, files)
+    return JobResult(sid, aid, Status.OK, [], score, max_score, grades, comments, timestamp, files)

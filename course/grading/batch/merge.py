@@ -4,11 +4,12 @@ written concurrently), through nbgrader's ``Gradebook`` API, and its autograded 
 
 Besides the scores, a merge keeps what a person did: a hand grade (``Grade.manual_score``) is
 never touched, and its flag is raised again only when the answer it was given for changed
-(:mod:`course.term.handgrades`). It applies the course's late policy to the merged scores
-(:mod:`course.term.lateness`); it writes into each autograded notebook's metadata what the
+(:mod:`course.gradebook.handgrades`). It applies the course's late policy to the merged scores
+(:mod:`course.gradebook.lateness`); it writes into each autograded notebook's metadata what the
 feedback explains beside the verdicts: ``course_grading.late`` (due date, submission time,
-penalty) and ``course_grading.submission_notes`` (a missing, unreadable or renamed notebook);
-and it records the run's status and reason in the status sidecar (:mod:`course.term.records`).
+penalty) and ``course_grading.submission_notes`` (a missing, unreadable or renamed notebook: the
+job's submission notes, as data); and it records the run's status and notes in the status
+sidecar (:mod:`course.gradebook.records`).
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from typing import Any
 
 from traitlets.config import Config
 
-from course.grading.batch.job import Outcome
-from course.term.handgrades import Answers, answer_changed, answers_in, answers_of, needs_manual_grade
-from course.term.lateness import Lateness, apply_late_penalties
-from course.term.records import StatusRecords
+from course.grading.batch.job import JobResult
+from course.grading.results import HELD_STATUSES, Status, grader_note, notes_for_student
+from course.gradebook.handgrades import Answers, answer_changed, answers_in, answers_of, needs_manual_grade
+from course.gradebook.lateness import Lateness, apply_late_penalties
+from course.gradebook.records import StatusRecords
 
 METADATA_KEY = "course_grading"
 
@@ -35,11 +37,11 @@ METADATA_KEY = "course_grading"
 @dataclass
 class MergeContext:
     autograded_root: Path  # the course's autograded/ folder
-    records: StatusRecords  # status and reason of each submission's latest run
+    records: StatusRecords  # status and notes of each submission's latest run
     config: Config  # the course's nbgrader configuration (the late policy)
 
 
-def merge_outcome(gb: Any, outcome: Outcome, ctx: MergeContext) -> None:
+def merge_outcome(gb: Any, outcome: JobResult, ctx: MergeContext) -> None:
     aid, sid = outcome.assignment_id, outcome.student_id
     gb.update_or_create_student(sid)
     kwargs = {}
@@ -51,18 +53,18 @@ def merge_outcome(gb: Any, outcome: Outcome, ctx: MergeContext) -> None:
     current = answers_of(outcome.autograded) if outcome.autograded else previous
     _merge_grades(gb, outcome, previous, current)
     _merge_comments(gb, outcome)
-    if outcome.status in ("error", "review"):
+    if outcome.status in HELD_STATUSES:
         _hold_for_a_person(gb, outcome)
     gb.db.commit()
     late = apply_late_penalties(gb, aid, sid, ctx.config)
-    files = with_metadata(outcome.autograded, late, submission_notes(outcome.reason))
+    files = with_metadata(outcome.autograded, late, notes_for_student(outcome.notes))
     if files:  # nbgrader's timestamp.txt and submission_secret.txt, for feedback/ and release_feedback
         files.update(outcome.records)
     write_autograded(folder, files)
-    ctx.records.set(aid, sid, outcome.status, base_reason(outcome))
+    ctx.records.set(aid, sid, outcome.status, outcome.notes)
 
 
-def _merge_grades(gb: Any, outcome: Outcome, previous: Answers, current: Answers) -> None:
+def _merge_grades(gb: Any, outcome: JobResult, previous: Answers, current: Answers) -> None:
     from nbgrader.api import MissingEntry
 
     for g in outcome.grades:
@@ -75,7 +77,7 @@ def _merge_grades(gb: Any, outcome: Outcome, previous: Answers, current: Answers
         grade.needs_manual_grade = needs_manual_grade(grade, bool(g["needs_manual_grade"]), changed)
 
 
-def _merge_comments(gb: Any, outcome: Outcome) -> None:
+def _merge_comments(gb: Any, outcome: JobResult) -> None:
     from nbgrader.api import MissingEntry
 
     for c in outcome.comments:
@@ -86,43 +88,16 @@ def _merge_comments(gb: Any, outcome: Outcome) -> None:
         comment.auto_comment = c["auto_comment"]
 
 
-def _hold_for_a_person(gb: Any, outcome: Outcome) -> None:
-    """``error`` / ``review``: nothing counts until a person looks (hand grades stay as given)."""
+def _hold_for_a_person(gb: Any, outcome: JobResult) -> None:
+    """``error`` / ``review``: every grade is flagged for a person (hand grades stay as given);
+    what the grader could not vouch for earns nothing until a person settles it (``course settle``)."""
     submission = gb.find_submission(outcome.assignment_id, outcome.student_id)
     for nb in submission.notebooks:
         for grade in nb.grades:
             if grade.manual_score is None:
-                if outcome.status == "error" or grade.auto_score is None:
+                if outcome.status == Status.ERROR or grade.auto_score is None:
                     grade.auto_score = 0  # the cells the grader flagged are already 0
                 grade.needs_manual_grade = True
-
-
-def manual_note(grades: list[dict[str, Any]]) -> str:
-    """The job's own "N points wait for manual grading (cells)" (``job.py``'s wording)."""
-    manual = [g for g in grades if g["needs_manual_grade"]]
-    if not manual:
-        return ""
-    points = sum(g["max_score"] for g in manual)
-    return f"{points:g} points wait for manual grading ({', '.join(sorted(g['cell'] for g in manual))})"
-
-
-def base_reason(outcome: Outcome) -> str:
-    """The run's reason without its manual-grading note, which the CSV recomputes from the
-    gradebook (a hand grade given later must show)."""
-    reason, note = outcome.reason, manual_note(outcome.grades)
-    if note and reason == note:
-        return ""
-    if note and reason.endswith("; " + note):
-        return reason[: -len(note) - 2]
-    return reason
-
-
-def submission_notes(reason: str) -> list[str]:
-    """What the batch found about the submission itself (a missing, unreadable or renamed
-    notebook, other files ignored), in the words of its reason, for the student's feedback."""
-    from course.grading.feedback import notes_from_reason
-
-    return notes_from_reason(reason)
 
 
 def with_metadata(files: dict[str, bytes], late: Lateness, notes: list[str]) -> dict[str, bytes]:
@@ -161,13 +136,13 @@ def write_autograded(dest: Path, files: dict[str, bytes]) -> None:
             out.write(data)
 
 
-def merge_safely(gb: Any, outcome: Outcome, ctx: MergeContext) -> None:
+def merge_safely(gb: Any, outcome: JobResult, ctx: MergeContext) -> None:
     """:func:`merge_outcome`; a failure marks the outcome ``error`` and the batch goes on."""
     try:
         merge_outcome(gb, outcome, ctx)
     except Exception as exc:
         gb.db.rollback()
-        outcome.status = "error"
-        outcome.reason = f"could not save the grades ({type(exc).__name__}: {str(exc)[:200]})"
+        outcome.status = Status.ERROR
+        outcome.notes = [grader_note(f"could not save the grades ({type(exc).__name__}: {str(exc)[:200]})")]
         with contextlib.suppress(Exception):
-            ctx.records.set(outcome.assignment_id, outcome.student_id, outcome.status, outcome.reason)
+            ctx.records.set(outcome.assignment_id, outcome.student_id, outcome.status, outcome.notes)

@@ -1,7 +1,7 @@
 """What a batch tells the instructor: the class CSV and a plain-text summary table.
 
 The CSV is the whole class, computed from the gradebook after the batch merged
-(:mod:`course.term.grades`): every student with a submission of the assignment, whether this run
+(:mod:`course.gradebook.grades`): every student with a submission of the assignment, whether this run
 graded them or an earlier one did, so no run ever shrinks it. Scores include hand grades and the
 late penalty; status and reason come from each student's latest run.
 """
@@ -13,22 +13,23 @@ import io
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from course.grading.batch.job import Outcome
-from course.term.grades import CLASS_COLUMNS, fmt
+from course.grading.batch.job import JobResult
+from course.gradebook.grades import CLASS_COLUMNS, fmt
+from course.grading.results import render_reason
 
 CSV_COLUMNS = CLASS_COLUMNS
 
 
-def row(outcome: Outcome) -> dict[str, Any]:
+def row(outcome: JobResult) -> dict[str, Any]:
     """A row from the outcome alone, for a student the gradebook could not take (merge failed)."""
     return {"student_id": outcome.student_id, "assignment": outcome.assignment_id, "score": fmt(0),
-            "max_score": fmt(outcome.max_score), "status": outcome.status, "reason": outcome.reason,
+            "max_score": fmt(outcome.max_score), "status": outcome.status.value, "reason": render_reason(outcome.notes),
             "late_seconds": fmt(0), "penalty": fmt(0)}
 
 
 @dataclass
 class BatchResult:
-    outcomes: list[Outcome]
+    outcomes: list[JobResult]
     seconds: float
     class_rows: list[dict[str, Any]] = field(default_factory=list)  # from the gradebook, whole class
 
@@ -73,7 +74,11 @@ def summary_table(result: BatchResult) -> str:
     return "\n".join(lines)
 
 
-def outcome_dict(outcome: Outcome) -> dict[str, Any]:
+def outcome_dict(outcome: JobResult) -> dict[str, Any]:
+    """A job's result as plain JSON-ready data (no notebook bytes)."""
     d = asdict(outcome)
     d.pop("autograded")
+    d.pop("records", None)
+    d["status"] = outcome.status.value
+    d["notes"] = [n.to_json() for n in outcome.notes]
     return d

@@ -17,15 +17,17 @@ from traitlets.config import Config
 from course.grading.batch import speedups
 from course.grading.batch.config import default_db_url, limits, load_config, portable, sandboxed
 from course.grading.batch.executor import make_executor
-from course.grading.batch.job import Job, Outcome, grade_job
+from course.grading.batch.job import Job, JobResult, grade_job
 from course.grading.batch.merge import MergeContext, merge_safely
 from course.grading.batch.report import BatchResult
-from course.grading.batch.submission import STUDENT_ID_RE, list_students, read_submission
+from course.grading.batch.submission import list_students, read_submission
 from course.grading.batch.template import Template, ensure_assignment, make_template
+from course.grading.results import Status, grader_note
 from course.grading.secret import ensure_secret
-from course.term.grades import read_class_rows
-from course.term.lateness import due_and_extensions, private_gradebook
-from course.term.records import StatusRecords
+from course.gradebook.students import ID_RULE, STUDENT_ID_RE
+from course.gradebook.grades import read_class_rows
+from course.gradebook.lateness import due_and_extensions, private_gradebook
+from course.gradebook.records import StatusRecords
 
 
 class SandboxUnavailable(RuntimeError):
@@ -79,11 +81,12 @@ def autograde_batch(
     template = replace(template, db=private_gradebook(template.db, assignment_id, lim.course_id, due))
     job_config = portable(cfg)
     grading_secret = ensure_secret(root)
-    outcomes: list[Outcome] = []
+    outcomes: list[JobResult] = []
     job_list: list[Job] = []
     for sid in names:
         if not STUDENT_ID_RE.match(sid):
-            outcomes.append(Outcome(sid, assignment_id, "error", "the student folder name is not a valid student id"))
+            outcomes.append(JobResult(sid, assignment_id, Status.ERROR,
+                                      [grader_note("the student folder name is not a valid student id")]))
             continue
         submission = read_submission(submitted / sid / assignment_id, sorted(template.release), lim.max_notebook_bytes)
         own = _with_extension(template, assignment_id, lim.course_id, due, sid, extensions.get(sid))
@@ -103,7 +106,7 @@ def chosen_students(submitted: Path, students: Iterable[str] | None) -> list[str
     wanted = sorted(set(students))
     for sid in wanted:
         if not STUDENT_ID_RE.match(sid):
-            raise ValueError(f"--student {sid!r} is not a student id (1 to 128 letters, digits and _ . @ + -)")
+            raise ValueError(f"--student {sid!r} is not a student id ({ID_RULE})")
         if sid not in found:
             shown = ", ".join(found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10 else "")
             raise ValueError(f"--student {sid}: no folder {submitted / sid}; student folders there: {shown or 'none'}")
@@ -126,17 +129,19 @@ def _with_extension(template: Template, assignment_id: str, course_id: str, due:
 
 
 def _run(job_list: list[Job], ctx: MergeContext, db_url: str, course_id: str, jobs: int | None, scheduler: str | None,
-         executor: Executor | None, progress: bool, early: list[Outcome]) -> list[Outcome]:
+         executor: Executor | None, progress: bool, early: list[JobResult]) -> list[JobResult]:
     from nbgrader.api import Gradebook
 
     own = executor is None
     close: Callable[[], None] = lambda: None
     if own and job_list:
         executor, close = make_executor(jobs or os.cpu_count() or 1, scheduler)
-    done: list[Outcome] = []
+    done: list[JobResult] = []
     try:
         futures = {executor.submit(grade_job, job): job for job in job_list} if job_list else {}
         bar = _progress(len(futures), progress)
+        waiting = {job.student_id for job in futures.values()}
+        bar.set_postfix_str(_in_flight(waiting), refresh=False)
         with Gradebook(db_url, course_id) as gb:
             for outcome in early:
                 merge_safely(gb, outcome, ctx)
@@ -145,10 +150,12 @@ def _run(job_list: list[Job], ctx: MergeContext, db_url: str, course_id: str, jo
                 try:
                     outcome = future.result()
                 except Exception as exc:  # a worker died (killed, say): the batch goes on
-                    outcome = Outcome(job.student_id, job.assignment_id, "error",
-                                      f"the grading worker failed ({type(exc).__name__})")
+                    outcome = JobResult(job.student_id, job.assignment_id, Status.ERROR,
+                                        [grader_note(f"the grading worker failed ({type(exc).__name__})")])
                 merge_safely(gb, outcome, ctx)
                 done.append(outcome)
+                waiting.discard(job.student_id)
+                bar.set_postfix_str(_in_flight(waiting), refresh=False)
                 bar.update(1)
         bar.close()
     finally:
@@ -157,8 +164,20 @@ def _run(job_list: list[Job], ctx: MergeContext, db_url: str, course_id: str, jo
     return done
 
 
+def _in_flight(waiting: set[str], shown: int = 3) -> str:
+    """The progress bar's note: who is still being graded (the one a slow job holds up, say)."""
+    names = sorted(waiting)
+    if not names:
+        return ""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return "waiting for " + ", ".join(names[:shown]) + more
+
+
 class _NoBar:
     def update(self, n: int) -> None:
+        pass
+
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
         pass
 
     def close(self) -> None:

@@ -10,16 +10,15 @@ with a note (a browser download renamed it ``ex03_conv_layer (1).ipynb``, say).
 from __future__ import annotations
 
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-STUDENT_ID_RE = re.compile(r"^[A-Za-z0-9_.@+-]{1,128}$")
 TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's record of when the work was submitted
 SECRET_FILE = "submission_secret.txt"  # nbgrader's per-submission secret (release_feedback's checksum)
 RECORD_FILES = (TIMESTAMP_FILE, SECRET_FILE)  # carried into autograded/, so feedback/ has them
 MAX_RECORD_BYTES = 1024
+JUPYTER_FOLDERS = (".ipynb_checkpoints",)  # Jupyter's own autosaves: never the student's work, never listed
 _MAX_LISTED = 5
 
 
@@ -28,7 +27,8 @@ class Submission:
     notebooks: dict[str, bytes] = field(default_factory=dict)  # released file name -> bytes
     timestamp: bytes | None = None
     records: dict[str, bytes] = field(default_factory=dict)  # RECORD_FILES found, as small printable text
-    notes: list[str] = field(default_factory=list)  # plain words, for the reason column
+    notes: list[str] = field(default_factory=list)  # about the folder, plain words (submission notes: the
+    # CSV's reason and the student's feedback)
     too_large: dict[str, int] = field(default_factory=dict)  # released name -> size found
     folder_missing: bool = False
 
@@ -37,7 +37,7 @@ def list_students(submitted: Path) -> list[str]:
     return sorted(p.name for p in submitted.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def _read_regular(path: Path, limit: int) -> tuple[bytes | None, int]:
+def read_regular(path: Path, limit: int) -> tuple[bytes | None, int]:
     """(bytes, size) of a regular file read without following a link; (None, size) when it is
     larger than ``limit``; raises ``OSError`` for a link or anything not a regular file."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
@@ -78,7 +78,8 @@ def read_submission(folder: Path, release_names: list[str], max_notebook_bytes: 
             others.append(f"{name} (a link, not followed)")
             continue
         if entry.is_dir(follow_symlinks=False):
-            others.append(f"{name}/")
+            if name not in JUPYTER_FOLDERS:
+                others.append(f"{name}/")
             continue
         if name in RECORD_FILES:
             data, _ = _safe_read(path, MAX_RECORD_BYTES)
@@ -122,6 +123,6 @@ def is_record_text(data: bytes) -> bool:
 
 def _safe_read(path: Path, limit: int) -> tuple[bytes | None, int]:
     try:
-        return _read_regular(path, limit)
+        return read_regular(path, limit)
     except OSError:
         return None, 0

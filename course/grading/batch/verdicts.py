@@ -1,4 +1,4 @@
-"""A job's status and reason, in plain words, from the verdicts the grader wrote into each
+"""A job's status and notes (data, :mod:`course.grading.results`) from the verdicts the grader wrote into each
 autograded notebook's ``metadata.course_grading`` (``course.grading.preprocessors``).
 
 Statuses, strongest first: ``timeout`` / ``crashed`` (the run stopped), ``tampered`` (the
@@ -11,12 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-STATUS_ORDER = ("timeout", "crashed", "tampered", "review", "ok")
+from course.grading.results import Note, Status, TestResult, run_note, stronger
+
 FAILED_KINDS = ("WrongAnswer", "NotRun", "GraderError", "Shortcut", "Review")
-
-
-def _stronger(a: str, b: str) -> str:
-    return a if STATUS_ORDER.index(a) <= STATUS_ORDER.index(b) else b
 
 
 def _meta(data: bytes) -> dict[str, Any]:
@@ -27,31 +24,42 @@ def _meta(data: bytes) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
-def summarise(autograded: dict[str, bytes]) -> tuple[str, str]:
-    """(status, reason) of a job from its autograded notebooks (file name -> bytes)."""
-    status, parts = "ok", []
+def test_results(meta: dict[str, Any]) -> list[TestResult]:
+    """The grader's verdict on every graded test cell of one autograded notebook, in order."""
+    cells = meta.get("cells", {})
+    cells = cells if isinstance(cells, dict) else {}
+    order = [k for k in meta.get("order", []) if k in cells] or sorted(cells)
+    out = []
+    for gid in order:
+        v = cells[gid]
+        if isinstance(v, dict) and v.get("passed") is not None:
+            out.append(TestResult(gid, float(v.get("points", 0) or 0), bool(v["passed"]),
+                                  str(v.get("message") or ""), kind=str(v.get("kind") or "")))
+    return out
+
+
+def summarise(autograded: dict[str, bytes]) -> tuple[Status, list[Note]]:
+    """(status, notes) of a job from its autograded notebooks (file name -> bytes)."""
+    status, notes = Status.OK, []
     for name in sorted(autograded):
         meta = _meta(autograded[name])
         execution = meta.get("execution", {})
         if execution.get("status") in ("timeout", "crashed"):
-            status = _stronger(execution["status"], status)
-            parts.append(f"{execution.get('reason')}: tests from there on earn nothing")
+            status = stronger(Status(execution["status"]), status)
+            notes.append(run_note(f"{execution.get('reason')}: tests from there on earn nothing"))
         if meta.get("tampering"):
-            status = _stronger("tampered", status)
-            parts.append("the notebook changes the grading machinery (" + "; ".join(meta["tampering"][:2]) + ")")
+            status = stronger(Status.TAMPERED, status)
+            notes.append(run_note("the notebook changes the grading machinery (" + "; ".join(meta["tampering"][:2]) + ")"))
         if meta.get("review"):
-            status = _stronger("review", status)
-            parts.append("needs a person to look: " + "; ".join(meta["review"][:2]))
+            status = stronger(Status.REVIEW, status)
+            notes.append(run_note("needs a person to look: " + "; ".join(meta["review"][:2])))
         for fn, names in sorted(meta.get("shortcuts", {}).items()):
-            parts.append(f"{fn} calls {', '.join(names)}: no points for it")
-        cells = meta.get("cells", {})
-        order = [k for k in meta.get("order", []) if k in cells] or sorted(cells)
-        failed = [(k, cells[k]) for k in order if isinstance(cells[k], dict)
-                  and cells[k].get("passed") is False and cells[k].get("kind") in FAILED_KINDS]
-        graded = [v for v in cells.values() if isinstance(v, dict) and v.get("passed") is not None]
-        if failed and status == "ok":
-            first_id, first = failed[0]
-            parts.append(f"{len(failed)} of {len(graded)} tests failed (first, {first_id}: {first.get('message')})")
+            notes.append(run_note(f"{fn} calls {', '.join(names)}: no points for it"))
+        tests = test_results(meta)
+        failed = [t for t in tests if not t.passed and t.kind in FAILED_KINDS]
+        if failed and status == Status.OK:
+            notes.append(run_note(f"{len(failed)} of {len(tests)} tests failed (first, {failed[0].grade_id}: "
+                                  f"{failed[0].message})"))
         if execution.get("output_truncated"):
-            parts.append("output was truncated (too much printing)")
-    return status, "; ".join(parts)
+            notes.append(run_note("output was truncated (too much printing)"))
+    return status, notes

@@ -33,7 +33,7 @@ class CourseLatePolicy(LateSubmissionPlugin):
 
     Configure in ``nbgrader_config.py``::
 
-        c.AssignLatePenalties.plugin_class = "course.term.lateness.CourseLatePolicy"
+        c.AssignLatePenalties.plugin_class = "course.gradebook.lateness.CourseLatePolicy"
         c.CourseLatePolicy.penalty_method = "percent_per_day"   # or "zero", "none"
         c.CourseLatePolicy.percent_per_day = 10
         c.CourseLatePolicy.max_percent = 50

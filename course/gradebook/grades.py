@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from course.term.records import StatusRecords
+from course.gradebook.records import StatusRecords
+from course.grading.results import HELD_STATUSES, RunRecord, Status, grader_note, render_reason
 
 CLASS_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "reason", "late_seconds", "penalty"]
 """``grades_<ID>.csv``: the autograde CSV's six columns, then the lateness and the penalty."""
 
-NO_RECORD = ("unknown", "no record of the run that graded it (graded outside course autograde?)")
-QUIET_STATUSES = ("error", "review")  # their reason already says a person must look
+NO_RECORD = RunRecord(Status.UNKNOWN, (grader_note("no record of the run that graded it (graded outside course "
+                                                     "autograde?)"),))
+QUIET_STATUSES = HELD_STATUSES  # their reason already says a person must look
 
 
 def fmt(x: float | None) -> str:
@@ -37,13 +39,46 @@ def waiting(submission: Any) -> tuple[float, list[str]]:
     return sum(float(g.max_score) for g in flagged), sorted(g.name for g in flagged)
 
 
-def reason_with_manual(status: str, base: str, submission: Any) -> str:
-    """The stored reason plus what waits for a person now (read from the gradebook)."""
-    parts = [base] if base else []
+def manual_clause(status: Status, submission: Any) -> str:
+    """"N points wait for manual grading (cells)", read from the gradebook now ("" if none)."""
     points, cells = waiting(submission)
     if cells and status not in QUIET_STATUSES:
-        parts.append(f"{points:g} points wait for manual grading ({', '.join(cells)})")
-    return "; ".join(parts) or "all tests passed"
+        return f"{points:g} points wait for manual grading ({', '.join(cells)})"
+    return ""
+
+
+def late_clause(submission: Any) -> str:
+    """"late by 1 day 10 hours: 2 points off" when the gradebook holds a penalty ("" if none)."""
+    seconds, penalty = late_figures(submission)
+    if seconds <= 0:
+        return ""
+    late = f"late by {duration(seconds)}"
+    return f"{late}: {fmt(penalty)} point{'s' if penalty != 1 else ''} off" if penalty else f"{late}: no penalty"
+
+
+def duration(seconds: float) -> str:
+    """``3725`` -> ``1 hour 2 minutes``; under a minute -> ``N seconds``."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    parts = []
+    for name, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        n, seconds = divmod(seconds, size)
+        if n:
+            parts.append(f"{n} {name}{'s' if n != 1 else ''}")
+    return " ".join(parts[:2])
+
+
+def reason_of(record: RunRecord, submission: Any) -> str:
+    """The CSV's reason: the run's notes, then what the gradebook says now (manual grading
+    waiting, the late penalty) and a person's decision. The one place a reason is written."""
+    extra = [manual_clause(record.status, submission), late_clause(submission)]
+    if record.decision is not None:
+        extra.append(record.decision.words())
+    notes = [n for n in record.notes if n.text]
+    if not notes and record.status == Status.OK:
+        extra.insert(0, "all tests passed")
+    return render_reason(notes, extra)
 
 
 def late_figures(submission: Any) -> tuple[float, float]:
@@ -57,12 +92,11 @@ def final_score(submission: Any) -> float:
 
 def class_row(submission: Any, records: StatusRecords) -> dict[str, str]:
     aid, sid = submission.assignment.name, submission.student.id
-    record = records.get(aid, sid)
-    status, base = (record["status"], record.get("reason", "")) if record else NO_RECORD
+    record = records.get(aid, sid) or NO_RECORD
     seconds, penalty = late_figures(submission)
     return {"student_id": sid, "assignment": aid, "score": fmt(final_score(submission)),
-            "max_score": fmt(submission.max_score), "status": status,
-            "reason": reason_with_manual(status, base, submission),
+            "max_score": fmt(submission.max_score), "status": record.status.value,
+            "reason": reason_of(record, submission),
             "late_seconds": fmt(seconds), "penalty": fmt(penalty)}
 
 

@@ -1,0 +1,209 @@
+"""What grading found, as data: a submission's status, the notes about it, one test's verdict,
+and a person's decision on a ``review`` / ``tampered`` / ``error`` submission.
+
+A low module (it imports nothing of the course): the batch (``course.grading.batch``), the
+gradebook's side files (``course.gradebook``), the feedback page and ``course validate`` all use
+these types. Notes travel as :class:`Note` values from where they are found (reading the
+submission, the job, the grader's verdicts) to where they are shown; they are turned into text
+once, by :func:`render_reason` (the CSV's ``reason`` column and the status file) or by the
+feedback page (the submission notes a student reads). Nothing parses a reason back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    """A submission's status after a run, strongest first in :data:`STATUS_ORDER`. The value
+    is the word written in the CSVs."""
+
+    OK = "ok"
+    MISSING = "missing"  # no notebook: graded as the untouched release
+    INVALID = "invalid"  # a notebook that cannot be read, or over the size/cell caps
+    REPAIRED = "repaired"  # damaged grading metadata: graded from the instructor's copy
+    TIMEOUT = "timeout"
+    CRASHED = "crashed"
+    TAMPERED = "tampered"  # the notebook forged or changed the grading machinery
+    REVIEW = "review"  # the grader could not settle a check: 0 until a person looks
+    ERROR = "error"  # the grader failed: 0 until a person looks
+    SETTLED = "settled"  # a held submission a person looked at and decided (``course settle``)
+    UNKNOWN = "unknown"  # graded outside course autograde
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, text: str) -> Status:
+        try:
+            return cls(str(text))
+        except ValueError:
+            allowed = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown status {text!r}; allowed: {allowed}") from None
+
+
+RUN_STATUS_ORDER = (Status.TIMEOUT, Status.CRASHED, Status.TAMPERED, Status.REVIEW, Status.OK)
+"""Statuses the grader's verdicts can give a run, strongest first."""
+
+HELD_STATUSES = (Status.REVIEW, Status.ERROR)
+"""Statuses whose every grade waits for a person (flagged for manual grading): what the grader
+could not vouch for earns nothing until a person settles it."""
+
+SETTLED_BY_A_PERSON = (Status.REVIEW, Status.TAMPERED, Status.ERROR)
+"""Statuses a person settles with ``course settle`` (look, decide, record who and why)."""
+
+
+def stronger(a: Status, b: Status) -> Status:
+    """The stronger of two run statuses (:data:`RUN_STATUS_ORDER`)."""
+    return a if RUN_STATUS_ORDER.index(a) <= RUN_STATUS_ORDER.index(b) else b
+
+
+class NoteKind(str, enum.Enum):
+    """Who a note is for and where it is shown."""
+
+    SUBMISSION = "submission"  # about the submitted folder (missing, unreadable, renamed, extra files):
+    # the CSV and the student's feedback
+    RUN = "run"  # what the run found (failed tests, a stop, tampering, review): the CSV
+    GRADER = "grader"  # about the grading itself (unsandboxed, the grader failed): the CSV
+    DISPLAY = "display"  # what grading did not redo (figures not redrawn): the CSV and the feedback
+
+
+@dataclass(frozen=True)
+class Note:
+    kind: NoteKind
+    text: str  # plain words, one clause, no trailing full stop
+
+    def to_json(self) -> dict[str, str]:
+        return {"kind": self.kind.value, "text": self.text}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Note:
+        if isinstance(data, Mapping):
+            try:
+                return cls(NoteKind(str(data.get("kind"))), str(data.get("text", "")))
+            except ValueError:
+                return cls(NoteKind.RUN, str(data.get("text", "")))
+        return cls(NoteKind.RUN, str(data))
+
+
+def submission_note(text: str) -> Note:
+    return Note(NoteKind.SUBMISSION, text)
+
+
+def run_note(text: str) -> Note:
+    return Note(NoteKind.RUN, text)
+
+
+def grader_note(text: str) -> Note:
+    return Note(NoteKind.GRADER, text)
+
+
+def notes_for_student(notes: Iterable[Note]) -> list[str]:
+    """The notes a student's feedback shows, in order."""
+    return [n.text for n in notes if n.kind in (NoteKind.SUBMISSION, NoteKind.DISPLAY)]
+
+
+def notes_to_json(notes: Iterable[Note]) -> list[dict[str, str]]:
+    return [n.to_json() for n in notes]
+
+
+def notes_from_json(data: Any) -> list[Note]:
+    return [Note.from_json(d) for d in data] if isinstance(data, list) else []
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One graded test: its points, whether it passed and why not, in the student's words."""
+
+    __test__ = False  # not a pytest test class
+
+    grade_id: str
+    points: float
+    passed: bool
+    message: str
+    cell: int | None = None  # 1-based position in the notebook, when known
+    kind: str = ""  # the grader's verdict kind (WrongAnswer, NotRun, Shortcut, Review, ...)
+
+    @property
+    def score(self) -> float:
+        return self.points if self.passed else 0.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A person settled a held submission (:data:`HELD_STATUSES`): who, when, why, and what
+    they decided: ``accept`` (the gradebook's scores stand, as the person left them in the
+    formgrader) or ``override`` (the total a person gives)."""
+
+    by: str
+    at: str  # ISO 8601, UTC
+    action: str  # "regrade" or "override"
+    why: str
+    was: Status  # the status the person settled
+    score: float | None = None  # for "override"
+
+    ACTIONS = ("accept", "override")
+
+    def __post_init__(self) -> None:
+        if self.action not in self.ACTIONS:
+            raise ValueError(f"unknown decision {self.action!r}; allowed: {', '.join(self.ACTIONS)}")
+        if not self.by.strip() or not self.why.strip():
+            raise ValueError("a decision needs who decided (--by) and why (--why)")
+        if self.action == "override" and self.score is None:
+            raise ValueError("an override needs the score a person gives (--score)")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"by": self.by, "at": self.at, "action": self.action, "why": self.why, "was": self.was.value,
+                "score": self.score}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Decision:
+        score = data.get("score")
+        return cls(str(data["by"]), str(data["at"]), str(data["action"]), str(data["why"]),
+                   Status.parse(data.get("was", "review")), None if score is None else float(score))
+
+    def words(self) -> str:
+        """One clause for the CSV's reason column."""
+        what = "scores accepted" if self.action == "accept" else f"score set to {self.score:g}"
+        return f"{self.was.value} settled by {self.by} on {self.at[:10]} ({what}): {self.why}"
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A submission's latest run as the status file keeps it: status, notes, when, and a
+    person's decision when one was recorded."""
+
+    status: Status
+    notes: tuple[Note, ...] = ()
+    graded_at: str = ""
+    decision: Decision | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status.value, "notes": notes_to_json(self.notes),
+                               "graded_at": self.graded_at}
+        if self.decision is not None:
+            out["decision"] = self.decision.to_json()
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RunRecord:
+        notes = notes_from_json(data.get("notes"))
+        if not notes and data.get("reason"):  # a version-1 file: one reason string
+            notes = [run_note(str(data["reason"]))]
+        decision = Decision.from_json(data["decision"]) if isinstance(data.get("decision"), Mapping) else None
+        return cls(Status.parse(data.get("status", "unknown")), tuple(notes), str(data.get("graded_at", "")), decision)
+
+
+def render_reason(notes: Iterable[Note], extra: Iterable[str] = ()) -> str:
+    """The CSV's ``reason`` column: every note's words, then ``extra`` clauses (what the
+    gradebook says now: manual grading, late penalty, a person's decision), joined by "; "."""
+    parts = [n.text for n in notes if n.text] + [e for e in extra if e]
+    return "; ".join(parts) or "all tests passed"
