@@ -130,7 +130,8 @@ def show_grid(
         annotate: write each value in its cell (turn off for arrays larger than ~20x20).
         cmap: colour map name.
         colorbar: add a colour bar beside the grid.
-        vmin, vmax: colour limits; default the array's min and max.
+        vmin, vmax: colour limits; default the array's min and max (an array of one value is
+            drawn in the middle of the colour map).
         fontsize: size of the numbers; default chosen from the grid size.
         origin: ``"upper"`` (row 0 at the top, a matrix) or ``"lower"`` (row 0 at the bottom).
         clabel: label of the colour bar (with ``colorbar=True``).
@@ -154,8 +155,8 @@ def show_grid(
     ax = _own_axes(ax, (max(2.0, 0.5 * w + 1.0), max(1.5, 0.5 * h + 0.8)))
     lo = float(np.nanmin(arr)) if vmin is None else vmin
     hi = float(np.nanmax(arr)) if vmax is None else vmax
-    if hi == lo:
-        hi = lo + 1.0
+    if hi == lo:  # one value (e.g. a 1x1 output): the middle of the colour map, not its pale end
+        lo, hi = lo - 0.5, hi + 0.5
     im = ax.imshow(arr, cmap=cmap, vmin=lo, vmax=hi, origin=origin, aspect="equal", interpolation="nearest")
     ax.set_xticks(np.arange(w))
     ax.set_yticks(np.arange(h))

@@ -141,7 +141,25 @@ def test_02_says_why_the_fout_formula_is_computed_with_correlate2d() -> None:
     text = _markdown("02_convolution_2d.ipynb")
     assert re.search(r"Why `correlate2d` for a formula written with \$\*\$\?[\s\S]{0,600}do not flip the kernels", text)
     out = _checked("02_convolution_2d.ipynb", "fused.shape")
-    assert "equals b + sum_j fout_l(j) * f(i): True" in out
+    assert "equals b + sum_j fout_l(j) * f(i, j): True" in out
+
+
+def test_02_writes_the_fused_kernel_as_f_i_j_like_exercise_3() -> None:
+    # issue 19: the lecture wrote f_{l+1}(i) inside the sum, exercise 3 f_{l+1}(i, j)
+    text = _markdown("02_convolution_2d.ipynb")
+    assert "$$fout_{l+1}(i) = b_{l+1}(i) + \\sum_{j=1}^{l_f} fout_l(j) * f_{l+1}(i, j)$$" in text
+    assert not re.search(r"f_\{l\+1\}\(i\)", text), "a kernel written f_{l+1}(i) without its input map j"
+    assert "f_{(l+1)}(i)" in text, "say how the slide writes it"
+    exercise = (LECTURES_DIR.parent / "solutions/ex03_conv_layer/ex03_conv_layer.ipynb").read_text()
+    assert "f_{l+1}(i, j)" in exercise
+
+
+def test_02_the_1x1_output_shares_the_stride_2_outputs_colour_scale() -> None:
+    # issue 19: the lone 14 was drawn near-white, its colour scale having one value
+    grids = {ast.unparse(c.args[0]): c for c in _calls("02_convolution_2d.ipynb", "show_grid")}
+    for name in ("strided", "dilated"):
+        assert (_kw(grids[name], "vmin"), _kw(grids[name], "vmax")) == ("out_lo", "out_hi"), name
+    assert "out_lo, out_hi = min(strided.min(), dilated.min()), max(strided.max(), dilated.max())" in _code("02_convolution_2d.ipynb")
 
 
 # --------------------------------------------------------------------------- lecture 04
@@ -337,3 +355,41 @@ def test_06_log_axis_panels_show_shrinking_gaps_and_equally_thin_lines() -> None
     widths = _log_line_widths(n_fft, hop)    # 40 dB: half the panels' colour range (-40 to about 45 dB)
     assert max(widths) <= 1.5 * min(widths), f"line widths on the log axis (rows within 40 dB of each peak): {widths}"
     assert "all lines equally thin" in alt
+
+
+def _bright_track(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Frames (s) where a CNN input holds a bright tone (a cell above 1.6, i.e. 16 dB over its row's
+    median: noise stays below it), and the tone's frequency (Hz) in each of those frames."""
+    from course.audio import feature_axes
+
+    times, freqs = feature_axes()
+    on = x.max(axis=0) > 1.6
+    return times[on], freqs[x.argmax(axis=0)[on]]
+
+
+def test_07_training_gallery_alt_says_what_the_clips_show() -> None:
+    # issue 19: the alt called the flat tone "faint where whitening removed most of a long tone"; the
+    # panel shows a short bright tone (0.7-1.3 s) with a harmonic near 460 Hz
+    from course.audio import features
+    from course.data import load_split
+
+    code = next(c.source for c in _nb("07_a_complete_cnn.ipynb").cells if c.cell_type == "code" and "snrs.append" in c.source)
+    assert 'load_split("train", 2000)' in code and "(train_clips.kinds == kind) & (train_clips.snr_db > 6)" in code
+    alt = _figure_alt("07_a_complete_cnn.ipynb", "snrs.append")
+    assert "faint where whitening" not in alt
+    clips = load_split("train", 2000)
+    claims = {"upcall": ("rising from about 80 to 170 Hz between 1.3 and 1.8 s", (1.3, 1.8), None),
+              "flat": ("near 230 Hz from 0.7 to 1.3 s", (0.7, 1.3), 230)}
+    for kind, (words, (start, end), level_hz) in claims.items():
+        assert words in alt, kind
+        i = int(np.flatnonzero((clips.kinds == kind) & (clips.snr_db > 6))[0])
+        x = features(clips.audio[i:i + 1])[0, 0]
+        t, f = _bright_track(x)
+        assert t.min() == pytest.approx(start, abs=0.07) and t.max() == pytest.approx(end, abs=0.1), (kind, t)
+        if level_hz is not None:
+            assert np.median(f) == pytest.approx(level_hz, abs=8), (kind, f)
+        # the second harmonic: bright at twice the tone's frequency, in the same frames
+        rows = np.round(2 * f / (2000 / 256)).astype(int)
+        harmonic = [x[r - 1:r + 2, j].max() for r, j in zip(rows, np.flatnonzero(x.max(axis=0) > 1.6))]
+        assert np.median(harmonic) > 1.2, (kind, harmonic)
+    assert "second harmonic near 460 Hz" in alt and "second harmonic at twice the frequency" in alt

@@ -31,7 +31,7 @@ TOPICS: dict[str, tuple[str, str]] = {
     "why the flip does not matter": ("02_convolution_2d.ipynb", r"not important in practice[\s\S]*learned"),
     "worked 5x5 example": ("02_convolution_2d.ipynb", r"#+ .*worked example"),
     "multiple kernels / fusing": ("02_convolution_2d.ipynb", r"#+ .*multiple kernels.*fusing"),
-    "fout formula": ("02_convolution_2d.ipynb", r"fout_\{l\+1\}\(i\) = b_\{l\+1\}\(i\) \+ \\sum_\{j=1\}\^\{l_f\} fout_l\(j\) \* f_\{l\+1\}\(i\)"),
+    "fout formula": ("02_convolution_2d.ipynb", r"fout_\{l\+1\}\(i\) = b_\{l\+1\}\(i\) \+ \\sum_\{j=1\}\^\{l_f\} fout_l\(j\) \* f_\{l\+1\}\(i, j\)"),
     "combinatorial explosion (10 x 10 = 100)": ("02_convolution_2d.ipynb", r"10 \\times 10 = 100[\s\S]*combinatorial explosion"),
     "stride": ("02_convolution_2d.ipynb", r"\*\*stride\*\*"),
     "padding": ("02_convolution_2d.ipynb", r"\*\*padding\*\*"),

@@ -48,6 +48,16 @@ def test_show_grid_creates_its_own_figure_without_pyplot():
     assert isinstance(ax.figure, Figure)
 
 
+def test_show_grid_draws_a_single_value_in_the_middle_of_the_colour_map():
+    # issue 19: lecture 02's 1x1 output (14) was drawn in the colour map's near-white end
+    ax = show_grid(np.array([[14.0]]), cmap="Oranges")
+    image = ax.images[-1]
+    assert image.norm(14.0) == pytest.approx(0.5)
+    assert ax.texts[0].get_text() == "14" and ax.texts[0].get_color() in ("black", "white")
+    ax = show_grid(np.array([[14.0]]), cmap="Oranges", vmin=3, vmax=17)   # explicit limits are kept
+    assert ax.images[-1].get_clim() == (3, 17)
+
+
 def test_show_grid_without_annotation_writes_nothing():
     ax = show_grid(np.ones((4, 4)), annotate=False)
     assert len(ax.texts) == 0
