@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -416,9 +417,18 @@ def test_answer_checksums_compare_the_answer_cell_only() -> None:
 
 # --- small defects ------------------------------------------------------------------------------
 def test_instructor_outputs_are_ignored_by_git() -> None:
-    names = ["all_grades.csv", "grades_ex01_convolution_1d.csv", "gradebook.db", "gradebook.status.json",
-             "canvas_grades.csv", "report_ex01_convolution_1d.html", "report_ex01_convolution_1d.csv",
-             "similarity_ex01_convolution_1d.html", "roster.csv"]
+    """Every output the README's "Running a term" writes (``--csv``/``--html``/``--out`` FILE), and
+    the defaults, are instructor-only: git must never pick them up (issue 18 #12: all_grades_wide.csv)."""
+    readme = (REPO / "README.md").read_text("utf-8")
+    suggested = set(re.findall(r"--(?:csv|html|out)[ =]([A-Za-z0-9_<>./-]+)", readme))
+    suggested = {s.replace("<ID>", "ex01_convolution_1d").replace("ID", "ex01_convolution_1d").rstrip(".,`")
+                 for s in suggested if not s.isupper()}  # FILE, DIR: placeholders
+    names = ["all_grades.csv", "all_grades_wide.csv", "all_grades_long.csv", "canvas.csv", "grades_wide.csv",
+             "grades_ex01_convolution_1d.csv", "gradebook.db", "gradebook.status.json", "canvas_grades.csv",
+             "report_ex01_convolution_1d.html", "report_ex01_convolution_1d.csv", "similarity_ex01_convolution_1d.html",
+             "roster.csv", "feedback_bundles/ex01_convolution_1d/alice.zip", "outbox/ex01_convolution_1d/alice.eml",
+             *sorted(suggested)]
+    names = sorted(set(names))
     proc = subprocess.run(["git", "check-ignore", "--no-index", *names], cwd=REPO, capture_output=True, text=True)
     assert sorted(proc.stdout.split()) == sorted(names)
 
