@@ -176,6 +176,12 @@ def _selects(selector: dict, labels: dict[str, str]) -> bool:
     return selector.get("matchLabels", {}).items() <= labels.items() and not selector.get("matchExpressions")
 
 
+def _peer_selects(peer: dict, labels: dict[str, str]) -> bool:
+    """Whether a rule's peer means the pods with ``labels`` in the same namespace (an ipBlock or
+    another namespace's pods never do)."""
+    return "podSelector" in peer and "namespaceSelector" not in peer and _selects(peer["podSelector"], labels)
+
+
 def _policies_for(labels: dict[str, str]) -> list[dict]:
     return [p for p in _kind("NetworkPolicy") if _selects(p["spec"]["podSelector"], labels)]
 
@@ -189,7 +195,7 @@ def _allowed(policy: dict, direction: str, labels: dict[str, str]) -> set[int]:
     side = "from" if direction == "ingress" else "to"
     ports: set[int] = set()
     for rule in policy["spec"].get(direction, []):
-        if any("namespaceSelector" not in peer and _selects(peer["podSelector"], labels) for peer in rule[side]):
+        if any(_peer_selects(peer, labels) for peer in rule[side]):
             ports |= {p["port"] for p in rule["ports"]}
     return ports
 
@@ -248,7 +254,24 @@ def test_the_formgrader_service_is_for_the_formgrade_role_only() -> None:
     assert roles[f"formgrade-{COURSE}"]["groups"] == [f"formgrade-{COURSE}"]
     # the service the hub proxies is the grader Service, on its port
     service = _named("Service", "grader")
-    assert hub["services"][COURSE]["url"] == f"http://grader.course.svc.cluster.local:{service['spec']['ports'][0]['port']}"
+    port = service["spec"]["ports"][0]["port"]
+    assert hub["services"][COURSE]["url"] == f"http://grader.course.svc.cluster.local:{port}"
+
+
+def test_the_grader_has_the_environment_the_hub_gives_a_service_it_starts() -> None:
+    from jupyterhub.services.service import Service
+
+    formgrader = _pod_spec(_named("Deployment", "grader"))["containers"][0]
+    env = {name: e.get("value") for name, e in _env(formgrader).items()}
+    prefix = f"/services/{COURSE}/"
+    assert env["JUPYTERHUB_SERVICE_NAME"] == COURSE
+    assert env["JUPYTERHUB_CLIENT_ID"] == Service(name=COURSE).oauth_client_id
+    assert env["JUPYTERHUB_SERVICE_PREFIX"] == prefix
+    assert env["JUPYTERHUB_OAUTH_CALLBACK_URL"] == prefix + "oauth_callback"
+    # the chart's Service `hub`, port 8081
+    assert env["JUPYTERHUB_API_URL"] == "http://hub.course.svc.cluster.local:8081/hub/api"
+    assert env["JUPYTERHUB_SERVICE_URL"].endswith(f":{_named('Service', 'grader')['spec']['ports'][0]['port']}")
+    assert env["JUPYTERHUB_DEFAULT_URL"] == "/formgrader"
 
 
 # ---- limits and the sandbox's pod settings ------------------------------------------------------
@@ -458,7 +481,8 @@ def test_the_roster_gives_logins_instructors_groups_and_each_user_their_uid(
 @pytest.mark.parametrize("passwd, group, error", [
     ("alice:x:20001:20001::/home/jovyan:/bin/bash\nbob:x:20001:20002::/home/jovyan:/bin/bash\n",
      "", r"passwd:2: uid 20001 is both alice's and bob's"),
-    ("alice:x:1000:1000::/home/jovyan:/bin/bash\n", "", r"passwd:1: alice's uid and gid must be whole numbers >= 10000"),
+    ("alice:x:1000:1000::/home/jovyan:/bin/bash\n", "",
+     r"passwd:1: alice's uid and gid must be whole numbers >= 10000"),
     ("alice:x:20001:20001::/home/jovyan\n", "", r"passwd:1: expected 7 fields"),
     ("Alice Smith:x:20001:20001::/home/jovyan:/bin/bash\n", "", r"'Alice Smith' is not a valid user name"),
     ("alice:x:20001:20001::/home/jovyan:/bin/bash\n", f"nbgrader-{COURSE}:x:10101:alice,carol\n",
