@@ -386,6 +386,9 @@ def test_the_image_installs_the_course_only_from_pyproject_pins() -> None:
     # Debian 12's own Python (every uid can run it) is the Python environment.yml names
     assert re.search(r"^ARG BASE=debian:12-slim$", dockerfile, re.M)
     assert "python=3.11" in (ROOT / "environment.yml").read_text()
+    # nbgrader's system-wide config for everyone (course id, exchange): the one server's file
+    config = re.search(r"install -D -m 644 /opt/course/(\S+) /etc/jupyter/nbgrader_config.py", dockerfile)
+    assert config and (ROOT / config[1]).is_file() and config[1].split("/")[0] in _student_side()
     # the final image takes only the installed course and nbgrader's system-wide config
     final = dockerfile.split("\nFROM ${BASE}\n", 1)[1]
     assert re.findall(r"^COPY (.*)$", final, re.M) == [
