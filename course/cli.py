@@ -30,6 +30,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from course.classconfig import DB_HELP
 from course.term.commands import add_term_commands
 
 
@@ -161,22 +162,12 @@ def gradebook_url(value: str) -> str:
     psycopg2 (``psycopg2-binary``), so a URL without a driver is given ``+psycopg2`` unless
     psycopg 3 is importable. Any other URL is passed through unchanged.
     """
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+    from course.classconfig import normalise_url
 
     try:
-        url = make_url(value)
-    except ArgumentError as exc:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not a database URL; expected e.g. sqlite:///gradebook.db or "
-            "postgresql://user@host/gradebook"
-        ) from exc
-    if url.drivername == "postgresql":
-        try:
-            import psycopg  # noqa: F401
-        except ImportError:
-            url = url.set(drivername="postgresql+psycopg2")
-    return url.render_as_string(hide_password=False)
+        return normalise_url(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -186,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("release", help="solutions/ -> exercises/ (nbgrader generate_assignment)")
     p.add_argument("ids", nargs="*", metavar="ID", help="assignment ids (default: every folder in solutions/)")
-    p.add_argument("--db", type=gradebook_url, help="SQLAlchemy URL of the gradebook (default: sqlite:///gradebook.db in the course folder)")
+    p.add_argument("--db", type=gradebook_url, help=DB_HELP)
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("check-release", help="fail if exercises/ is stale or leaks a solution or hidden test")
@@ -204,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cell-timeout", type=int, default=None, help="seconds for one cell (default: GuardedExecute.timeout)")
     p.add_argument("--memory-mb", type=int, default=None,
                    help="address-space limit of a student's kernel (default: SandboxKernelManager.memory_mb)")
-    p.add_argument("--db", type=gradebook_url, help="SQLAlchemy URL of the gradebook, e.g. postgresql://user@host/grades")
+    p.add_argument("--db", type=gradebook_url, help=DB_HELP)
     p.add_argument("--csv", help="where to write the CSV (default: grades_<ID>.csv in the course folder)")
     p.add_argument("--scheduler", help="address of a Dask distributed scheduler to run the jobs on")
     p.add_argument("--no-sandbox", action="store_true",
@@ -215,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("feedback", help="one HTML feedback report per student (nbgrader generate_feedback)")
     p.add_argument("assignment", metavar="ID")
     p.add_argument("--student", default=None, help="only this student")
-    p.add_argument("--db", type=gradebook_url, help="SQLAlchemy URL of the gradebook (default: sqlite:///gradebook.db in the course folder)")
+    p.add_argument("--db", type=gradebook_url, help=DB_HELP)
     p.add_argument("--allow-pending", action="store_true",
                    help="give feedback even while answers still need grading by hand (they show as pending)")
     p.set_defaults(func=cmd_feedback)
@@ -241,6 +232,16 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:
+        from sqlalchemy.exc import OperationalError
+
+        if not isinstance(exc, OperationalError):
+            raise
+        reason = (str(exc.orig or exc).strip().splitlines() or ["unknown error"])[0]
+        print(f"course {args.command}: cannot open the gradebook: {reason}\n(its URL comes from --db, else "
+              "$COURSE_GRADEBOOK_URL, else CourseDirectory.db_url in nbgrader's configuration: course/classconfig.py)",
+              file=sys.stderr)
+        return 2
     return code
 
 

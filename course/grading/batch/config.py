@@ -77,7 +77,11 @@ def sandboxed(cfg: Config) -> bool:
 
 
 def default_db_url(root: str | os.PathLike[str]) -> str:
-    return f"sqlite:///{os.path.join(os.path.abspath(root), 'gradebook.db')}"
+    """The class's gradebook when no ``--db`` is given: ``COURSE_GRADEBOOK_URL``, else nbgrader's
+    ``CourseDirectory.db_url`` from its own configuration (:mod:`course.classconfig`)."""
+    from course.classconfig import gradebook_url
+
+    return gradebook_url(root)
 
 
 def api(root: str | os.PathLike[str], db_url: str | None = None, config: Config | None = None) -> Any:
@@ -88,8 +92,7 @@ def api(root: str | os.PathLike[str], db_url: str | None = None, config: Config 
     cfg = Config()
     cfg.merge(config if config is not None else load_config(root))
     cfg.CourseDirectory.root = os.path.abspath(root)
-    if db_url:
-        cfg.CourseDirectory.db_url = db_url
+    cfg.CourseDirectory.db_url = db_url or default_db_url(root)
     cfg.CourseDirectory.course_id = BatchLimits(config=cfg).course_id
     return NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
 
