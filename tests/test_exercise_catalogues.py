@@ -358,6 +358,25 @@ def test_notebook_names_its_lecture_and_shows_a_figure(prefix: str) -> None:
     assert "course.plotting" in text and "show_grid" in text
 
 
+LECTURE_LINK = re.compile(r"\[[^\]]+\]\((\.\./\.\./lectures/0\d_\w+\.ipynb)\)")
+
+
+@pytest.mark.parametrize("folder", ["solutions", "exercises"])
+@pytest.mark.parametrize("aid", sorted(p.name for p in (ROOT / "solutions").iterdir() if p.name.startswith("ex")))
+def test_exercise_links_to_existing_lectures(folder: str, aid: str) -> None:
+    """Issue 19: the exercise names its lecture(s) in its first cell as a relative markdown link
+    that opens the lecture (the lectures were renumbered: pooling 04, receptive field 05), and
+    every lecture it mentions is such a link, not plain text."""
+    path = ROOT / folder / aid / f"{aid}.ipynb"
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    links = LECTURE_LINK.findall("".join(cells[0]["source"]))
+    assert links, f"{aid}: the first cell links no lecture"
+    text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    for target in LECTURE_LINK.findall(text):
+        assert (path.parent / target).resolve().is_file(), target
+    assert not re.search(r"`lectures/0\d_\w+\.ipynb`", text), "a lecture named as plain text"
+
+
 # --------------------------------------------------------------------------------------------
 # issue 19: the visible cases show every kind of input the hidden cases use
 # --------------------------------------------------------------------------------------------
