@@ -129,7 +129,7 @@ def test_executed_lecture_outputs_carry_text_alternatives(path: Path) -> None:
     for model in controls:
         assert model["state"].get("description"), f"{path.name}: a {model['model_name']} without a label"
     assert widget_images, f"{path.name}: every lecture 01-06 has a widget; none was found in the saved widget state"
-    assert images > 0 or path.name.startswith("04"), f"{path.name}: no figure found"
+    assert images > 0 or path.name == "05_receptive_field.ipynb", f"{path.name}: no figure found"  # its figure is a widget
 
 
 # --------------------------------------------------------------------------- 3. browser + axe
