@@ -12,8 +12,11 @@ from __future__ import annotations
 import argparse
 import copy
 import functools
+import os
 import re
+import shutil
 import socket
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -324,8 +327,6 @@ def test_the_worker_refuses_to_join_when_it_cannot_sandbox() -> None:
 @pytest.fixture
 def one_server(monkeypatch: pytest.MonkeyPatch) -> Config:
     """deploy/jupyterhub_config.py, executed with its own defaults (no COURSE_* variable set)."""
-    import os
-
     for name in [n for n in os.environ if n.startswith("COURSE_")]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("COURSE_SPAWNER", "cgroup")  # the choice that needs no systemd here
@@ -403,6 +404,33 @@ def test_the_build_context_is_the_student_side() -> None:
     # deploy/ carries install-student-side.sh and student-side.txt itself
     assert allowed == _student_side() | {"deploy"}
     assert not allowed & {"solutions", "tests", "benchmarks", ".grader", "gradebook.db", "submitted"}
+
+
+def test_the_build_stage_played_here_makes_every_path_the_image_uses(tmp_path: Path) -> None:
+    """The Dockerfile's build stage without Docker: the context its .dockerignore lets through, then
+    deploy/install-student-side.sh (SKIP_VENV=1: no venv). Every /opt/course path the Dockerfile
+    and the values use must be there, and nothing of the instructor side."""
+    context, dest = tmp_path / "context", tmp_path / "opt-course"
+    lines = (K8S / "Dockerfile.dockerignore").read_text().splitlines()
+    skip = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.egg-info")
+    for name in [line[1:] for line in lines if line.startswith("!")]:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, context / name, ignore=skip)
+        elif source.is_file():
+            (context / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, context / name)
+    installer = context / "deploy" / "install-student-side.sh"
+    subprocess.run(["bash", str(installer), str(context), str(dest)], check=True, capture_output=True,
+                   env={**os.environ, "SKIP_VENV": "1"}, timeout=60)
+    dockerfile = (K8S / "Dockerfile").read_text()
+    used = set(re.findall(r"/opt/course/([\w./-]+\.\w+)", dockerfile))
+    used.add(_values()["singleuser"]["cmd"].removeprefix("/opt/course/"))
+    assert used >= {"deploy/start-singleuser.sh", "deploy/etc-jupyter/nbgrader_config.py"}
+    for path in sorted(used):
+        assert (dest / path).is_file(), f"the image would lack /opt/course/{path}"
+    installed = {p.name for p in dest.iterdir()}
+    assert installed == _student_side() and not installed & {"solutions", "tests", "benchmarks", ".grader"}
 
 
 def test_every_course_pod_runs_the_course_image() -> None:
