@@ -14,6 +14,7 @@ import copy
 import functools
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -320,6 +321,24 @@ def test_the_worker_refuses_to_join_when_it_cannot_sandbox() -> None:
     assert "sandbox_problem()" in probe and "sys.exit(1 if problem else 0)" in probe
     assert start.startswith("dask worker tcp://dask-scheduler.course.svc.cluster.local:8786")
     assert "--nthreads 1" in start  # nbgrader changes the working directory while it grades
+
+
+def test_the_dask_commands_parse_with_the_pinned_distributed() -> None:
+    from distributed.cli.dask_scheduler import main as scheduler_cli
+    from distributed.cli.dask_worker import main as worker_cli
+
+    worker = _pod_spec(_named("Deployment", "dask-worker"))["containers"][0]["command"][-1]
+    args = shlex.split(worker.split(" && exec ")[1])
+    assert args[:2] == ["dask", "worker"]
+    params = worker_cli.make_context("dask worker", args[2:]).params  # click: unknown options raise
+    container = _pod_spec(_named("Deployment", "dask-worker"))["containers"][0]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert (int(params["worker_port"]), int(params["nanny_port"])) == (ports["tcp-worker"], ports["tcp-nanny"])
+    assert (params["nthreads"], params["n_workers"], params["dashboard"]) == (1, "1", False)
+    scheduler = _pod_spec(_named("Deployment", "dask-scheduler"))["containers"][0]["command"]
+    assert scheduler[:2] == ["dask", "scheduler"]
+    service = {p["name"]: p["port"] for p in _named("Service", "dask-scheduler")["spec"]["ports"]}
+    assert int(scheduler_cli.make_context("dask scheduler", scheduler[2:]).params["port"]) == service["tcp-comm"]
 
 
 # ---- agreement with the one-server deployment --------------------------------------------------
