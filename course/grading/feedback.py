@@ -35,12 +35,12 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from course.gradebook.grades import duration
 from course.grading.mathml import typeset_html, typeset_latex
+from course.grading.preprocessors.cells import METADATA_KEY
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 """Folder holding the ``course_feedback`` nbconvert template (``nbgrader_config.py``:
 ``c.GenerateFeedback.HTMLExporter.extra_template_basedirs`` and ``.template_name``)."""
 
-METADATA_KEY = "course_grading"
 NOTES_KEY = "submission_notes"
 """``metadata.course_grading.submission_notes``: list of plain-words notes on the submission
 (missing, unreadable or renamed notebook), written by the autograde batch

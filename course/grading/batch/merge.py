@@ -30,8 +30,7 @@ from course.grading.results import HELD_STATUSES, Status, grader_note, notes_for
 from course.gradebook.handgrades import Answers, answer_changed, answers_in, answers_of, needs_manual_grade
 from course.gradebook.lateness import Lateness, apply_late_penalties
 from course.gradebook.records import StatusRecords
-
-METADATA_KEY = "course_grading"
+from course.grading.preprocessors.cells import METADATA_KEY
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from course.grading.preprocessors.cells import METADATA_KEY
 from course.grading.results import Note, Status, TestResult, run_note, stronger
 
 FAILED_KINDS = ("WrongAnswer", "NotRun", "GraderError", "Shortcut", "Review")
@@ -18,7 +19,7 @@ FAILED_KINDS = ("WrongAnswer", "NotRun", "GraderError", "Shortcut", "Review")
 
 def _meta(data: bytes) -> dict[str, Any]:
     try:
-        meta = json.loads(data.decode("utf-8")).get("metadata", {}).get("course_grading", {})
+        meta = json.loads(data.decode("utf-8")).get("metadata", {}).get(METADATA_KEY, {})
     except Exception:
         return {}
     return meta if isinstance(meta, dict) else {}
