@@ -433,3 +433,50 @@ def test_none_or_text_returned_is_said_plainly() -> None:
     size = all_checks()["ex02.conv_output_size.stride_padding"]
     assert diagnose(size, ((9, 5), {"stride": 3, "padding": 2}), None, 3).startswith(
         "conv_output_size returned None for n=9, k=5, stride=3, padding=2, expected 3:")
+
+
+# --------------------------------------------------------------------------------------------
+# a graded function never defined: why its cell did not run (issue 19)
+# --------------------------------------------------------------------------------------------
+def _cell(source: str, ename: str | None = None, evalue: str = "") -> Any:
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(source)
+    if ename:  # what IPython records for a cell that raised
+        cell.outputs = [nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[])]
+    return cell
+
+
+def test_a_syntax_error_is_named_where_the_function_is_undefined() -> None:
+    from course.grading.diagnosis import explain_not_run
+
+    broken = "import numpy as np\n\ndef receptive_field(layers):\n    r = 1\n    for k, s in layers:\n        r += (k - 1\n    return r\n"
+    name_error = "NameError: name 'receptive_field' is not defined"
+    # IPython's evalue for a SyntaxError names the line: "'(' was never closed (3012.py, line 6)"
+    cells = [_cell("x = 1"), _cell(broken, "SyntaxError", "'(' was never closed (3012542235.py, line 6)")]
+    assert explain_not_run(name_error, cells) == (
+        "the cell defining receptive_field did not run: SyntaxError at line 6: '(' was never closed")
+    # no line in the evalue: the cell is compiled to find it
+    cells = [_cell(broken, "SyntaxError", "'(' was never closed")]
+    assert explain_not_run(f"the cell failed with {name_error}", cells) == (
+        "the cell defining receptive_field did not run: SyntaxError at line 6: '(' was never closed")
+    indented = "def receptive_field(layers):\n    r = 1\n      return r\n"
+    cells = [_cell(indented, "IndentationError", "unexpected indent (1849708361.py, line 3)")]
+    assert explain_not_run(name_error, cells) == (
+        "the cell defining receptive_field did not run: IndentationError at line 3: unexpected indent")
+
+
+def test_other_reasons_a_function_is_undefined() -> None:
+    from course.grading.diagnosis import explain_not_run
+
+    name_error = "NameError: name 'max_pool2d' is not defined"
+    before = "import numpy as np\nSIZE = np.zeros(3)[5]\n\ndef max_pool2d(x, size, stride=None):\n    return x\n"
+    cells = [_cell(before, "IndexError", "index 5 is out of bounds for axis 0 with size 3")]
+    assert explain_not_run(name_error, cells) == (
+        "the cell defining max_pool2d stopped with IndexError: index 5 is out of bounds for axis 0 with size 3 "
+        "before max_pool2d was defined")
+    assert explain_not_run(name_error, [_cell("def maxpool2d(x, size, stride=None):\n    return x\n")]) == (
+        "no cell defines max_pool2d: keep the function's name and its `def max_pool2d(...)` line as released")
+    assert explain_not_run(name_error, [_cell("def max_pool2d(x, size, stride=None):\n    return x\n")]) == (
+        "the cell defining max_pool2d has not run (run it, or Restart & Run All, before the tests)")
+    assert explain_not_run("ValueError: bad", []) is None

@@ -416,3 +416,62 @@ def explain_error(check: Check, case: Case, error: str, expected: Any = None) ->
     if shape is not None:
         want = f"; expected {_value(expected)}" if len(shape) == 0 else f"; expected an output of shape {_dims(shape)}"
     return f"{call} raised {error}{_broadcast_hint(case, error)}{want}"
+
+
+# --- a graded function that was never defined ------------------------------------------------
+_NAME_ERROR_RE = re.compile(r"NameError: name '(\w+)' is not defined")
+_SYNTAX_AT_RE = re.compile(r"^(?P<msg>.*) \([^()]*, line (?P<line>\d+)\)$")
+_SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
+
+
+def _defines(source: str, name: str) -> bool:
+    return re.search(rf"^\s*def\s+{re.escape(name)}\s*\(", source, re.MULTILINE) is not None
+
+
+def _syntax_error(source: str, ename: str, evalue: str) -> str:
+    """``"SyntaxError at line 7: invalid syntax"`` from IPython's ``evalue`` ("invalid syntax
+    (1234.py, line 7)"), or by compiling the cell (magics blanked) when it does not say."""
+    m = _SYNTAX_AT_RE.match(evalue.strip())
+    if m:
+        return f"{ename} at line {m.group('line')}: {m.group('msg')}"
+    return _compile_error(source) or f"{ename}: {evalue}"
+
+
+def _compile_error(source: str) -> str | None:
+    """``"SyntaxError at line 7: invalid syntax"`` when the cell does not compile (magics blanked)."""
+    plain = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in source.splitlines())
+    try:
+        compile(plain, "<cell>", "exec")
+    except SyntaxError as exc:
+        return f"{type(exc).__name__} at line {exc.lineno}: {exc.msg}"
+    return None
+
+
+def explain_not_run(error: str, cells: Any) -> str | None:
+    """Why a test raised ``NameError: name 'f' is not defined`` for a graded function ``f``, from
+    the notebook's ``cells`` (nbformat cells, run): "the cell defining f did not run: SyntaxError
+    at line 7: invalid syntax", "... raised ValueError: ... before defining it", "no cell defines
+    f". ``None`` when ``error`` is no such NameError (then the error says enough)."""
+    m = _NAME_ERROR_RE.search(str(error))
+    if m is None:
+        return None
+    name = m.group(1)
+    for cell in cells or []:
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        if not _defines(source, name):
+            continue
+        failure = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
+        if failure is None:
+            compile_error = _compile_error(source)
+            if compile_error:
+                return f"the cell defining {name} did not run: {compile_error}"
+            return f"the cell defining {name} has not run (run it, or Restart & Run All, before the tests)"
+        ename, evalue = str(failure.get("ename", "Error")), " ".join(str(failure.get("evalue", "")).split())
+        if ename in _SYNTAX_ERRORS:
+            return f"the cell defining {name} did not run: {_syntax_error(source, ename, evalue)}"
+        return f"the cell defining {name} stopped with {ename}: {evalue} before {name} was defined"
+    return f"no cell defines {name}: keep the function's name and its `def {name}(...)` line as released"
+

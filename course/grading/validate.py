@@ -65,6 +65,14 @@ def _error_of(cell: Any) -> str | None:
     return None
 
 
+def _why_undefined(message: str, cells: Any) -> str:
+    """A NameError for a graded function, with why the cell defining it did not run."""
+    from course.grading.diagnosis import explain_not_run
+
+    why = explain_not_run(message, cells)
+    return f"{message}: {why}" if why else message
+
+
 def _label(index: int, cell: Any) -> str:
     gid = cell.metadata.get("nbgrader", {}).get("grade_id")
     if gid:
@@ -207,6 +215,7 @@ def validate_notebook(path: str | os.PathLike[str], timeout: int = 60) -> Report
         elif error:  # record() raises AssertionError with the likely mistake; asserts too
             passed = False
             message = error.split(": ", 1)[1] if error.startswith("AssertionError: ") else error
+            message = _why_undefined(message, run.cells)
             if message == "AssertionError":
                 message = "an assertion of this test failed"
         elif gid in shortcuts:

@@ -78,7 +78,7 @@ class RecordVerdicts(NbGraderPreprocessor):
                                         f"records ({'; '.join(tampering[:3])})")
             else:
                 calls = [c for c in sent if c.cell_index == index]
-                verdict = self._decide(cell, ids, calls, records, review, shortcuts)
+                verdict = self._decide(cell, ids, calls, records, review, shortcuts, nb.cells)
             _set_verdict(cell, cells, grade_id, ids, verdict)
 
         meta = nb.metadata.setdefault(METADATA_KEY, {})
@@ -93,7 +93,7 @@ class RecordVerdicts(NbGraderPreprocessor):
 
     # --- one test cell -------------------------------------------------------------------------
     def _decide(self, cell: NotebookNode, ids: list[str], calls: list[Any], records: dict[str, dict[str, Any]],
-                review: list[str], shortcuts: dict[str, list[str]]) -> tuple[str, str] | None:
+                review: list[str], shortcuts: dict[str, list[str]], cells: Any = ()) -> tuple[str, str] | None:
         """``None`` when every graded call of the cell passed, else ``(kind, message)``."""
         from course.grading.checks import get
         from course.grading.recorder import judge
@@ -111,8 +111,10 @@ class RecordVerdicts(NbGraderPreprocessor):
             record = records.get(call.nonce)
             if record is None:
                 error = _first_error(cell)
-                if error:
-                    return ("NotRun", f"{check.function}: the test did not run ({error})")
+                if error:  # a NameError for the function: why its cell did not define it (a SyntaxError...)
+                    from course.grading.diagnosis import explain_not_run
+
+                    return ("NotRun", f"{check.function}: the test did not run ({explain_not_run(error, cells) or error})")
                 review.append(f"the test of {check.function} left no record and no error: the grader cannot tell why")
                 return ("Review", f"{check.function}: the test left no record; a person will look at it")
             try:
