@@ -14,6 +14,8 @@
     course report ID [--html FILE] [--csv FILE]   the class misconception report
     course similarity ID [--html FILE]  pairs of students with similar answer code (a hint)
     course validate PATH.ipynb          run a notebook: one plain line per visible test; exit 1 if one fails
+    course backup DEST [--db URL] [--exchange DIR] [--hub-db PATH|URL]    gradebook, grader's folder, exchange, hub
+    course restore SRC [--db URL] [--exchange DIR] [--hub-db PATH|URL] [--force]   (course/backup.py)
 
 Every command works on the course folder given by ``--root`` (default: the current folder, the
 one holding ``nbgrader_config.py``). nbgrader runs ``alembic`` by name, so the virtual
@@ -142,6 +144,45 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """``course backup`` / ``course restore`` (:mod:`course.backup` says what they hold)."""
+    from course import backup
+
+    try:
+        where = backup.places(args.root, args.db, args.exchange, args.no_exchange, args.hub_db)
+        if args.command == "backup":
+            manifest = backup.backup(where, args.dest)
+            for name, part in sorted(manifest["parts"].items()):
+                print(f"{name}: {part['source']} -> {Path(args.dest) / part['file']}")
+            if where.exchange is not None and "exchange" not in manifest["parts"]:
+                print(f"exchange: no folder {where.exchange}, not included", file=sys.stderr)
+            if os.environ.get("COURSE_GRADER_SECRET"):
+                print("note: the grader secret comes from COURSE_GRADER_SECRET and is not in the backup",
+                      file=sys.stderr)
+        else:
+            for line in backup.restore(where, args.src, force=args.force):
+                print(line)
+    except backup.BackupError as exc:
+        print(f"course {args.command}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _add_backup_commands(sub: Any) -> None:
+    for name, place, what in (("backup", "dest", "a new folder for the backup"),
+                              ("restore", "src", "a folder made by course backup")):
+        p = sub.add_parser(name, help=f"{name} the gradebook, the grader's folder with its secret, the exchange "
+                                      "and the hub's database (course/backup.py)")
+        p.add_argument(place, metavar=place.upper(), help=what)
+        p.add_argument("--db", type=gradebook_url, help=DB_HELP)
+        p.add_argument("--exchange", metavar="DIR", help="nbgrader's exchange folder (default: Exchange.root of nbgrader's configuration)")
+        p.add_argument("--no-exchange", action="store_true", help="leave the exchange out")
+        p.add_argument("--hub-db", metavar="PATH|URL", help="the hub's database: jupyterhub.sqlite's path or a PostgreSQL URL (default: left out)")
+        if name == "restore":
+            p.add_argument("--force", action="store_true", help="replace what is there (without it, restore lists it and stops)")
+        p.set_defaults(func=cmd_backup)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Run the notebook and print one plain line per test (``course.grading.validate``)."""
     from course.grading.validate import ValidateError, print_report, validate_notebook
@@ -212,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_feedback)
 
     add_term_commands(sub, gradebook_url)
+    _add_backup_commands(sub)
 
     p = sub.add_parser("validate", help="run a notebook and say, one line per visible test, what passed (exit 1 if a test fails)")
     p.add_argument("notebook", metavar="PATH.ipynb")

@@ -1,0 +1,155 @@
+"""``course backup`` / ``course restore`` (issue 16, "What to build" #5; ``course/backup.py``).
+
+A class of ex01 is graded (two students, a hand grade and a comment given through nbgrader's
+API, as the formgrader would), with an exchange holding a student's submission (their uid, mode
+733 inbound in a 1777 root) and a hub database (a SQLite file at the hub's path). It is backed
+up, the backup checked against tampering, then restored into a fresh course folder, gradebook,
+exchange and hub path: the same grades come back, the secret too (a regrade of the restored
+class gives the same grades), owners and modes of the exchange are kept, and a second restore
+without ``--force`` says what it would replace and stops.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from deploy_helpers import ASSIGNMENT, explain, make_class, make_course_root, run_course
+
+STUDENT_UID = 54321
+
+
+def _course(root: Path, *args: str):  # noqa: ANN202
+    proc = run_course(["--root", str(root), *args], cwd=root)
+    assert proc.returncode == 0, explain(proc)
+    return proc
+
+
+def _sandbox_flag() -> list[str]:
+    from course.grading.sandbox import sandbox_problem
+
+    return ["--no-sandbox"] if sandbox_problem() else []  # the class is the tests' own trusted work
+
+
+def _exchange(base: Path) -> Path:
+    ex = base / "exchange"
+    entry = ex / "convolutional-models" / "inbound" / f"alice+{ASSIGNMENT}+2026-12-01 10:00:00.000000 UTC"
+    entry.mkdir(parents=True)
+    (entry / f"{ASSIGNMENT}.ipynb").write_text("{}")
+    for path in (entry, entry / f"{ASSIGNMENT}.ipynb"):
+        os.chown(path, STUDENT_UID, STUDENT_UID)
+    ex.chmod(0o1777)
+    entry.parent.chmod(0o733)
+    return ex
+
+
+def _hub(path: Path) -> Path:
+    with sqlite3.connect(path) as db:
+        db.execute("create table users (name text)")
+        db.executemany("insert into users values (?)", [("alice",), ("bob",)])
+    return path
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from nbgrader.api import Gradebook
+
+    base = tmp_path_factory.mktemp("backup")
+    root = make_course_root(base / "course")
+    make_class(root, root / "submitted", 2, "s")
+    _course(root, "autograde", ASSIGNMENT, "--submitted", "submitted", "--quiet", *_sandbox_flag())
+    with Gradebook(f"sqlite:///{root}/gradebook.db", "convolutional-models") as gb:
+        gb.find_comment("convolve1d", ASSIGNMENT, ASSIGNMENT, "s000").manual_comment = "tidy loop"
+        gb.find_grade("test-correlate1d-full", ASSIGNMENT, ASSIGNMENT, "s001").manual_score = 1
+        gb.db.commit()
+    places = {"base": base, "root": root, "exchange": _exchange(base), "hub": _hub(base / "jupyterhub.sqlite")}
+    places["grades"] = Path(base / "grades.csv")
+    places["grades"].write_text(_course(root, "grades").stdout)
+    places["backup"] = base / "backup"
+    _course(root, "backup", str(places["backup"]), "--exchange", str(places["exchange"]), "--hub-db", str(places["hub"]))
+    return places
+
+
+def test_backup_holds_every_part_with_a_manifest(graded) -> None:
+    manifest = json.loads((graded["backup"] / "manifest.json").read_text())
+    assert set(manifest["parts"]) == {"gradebook", "grader", "exchange", "hub"}
+    assert manifest["parts"]["gradebook"]["kind"] == "sqlite"
+    assert set(manifest["files"]) == {"gradebook.sqlite", "grader.tar", "exchange.tar", "hub.sqlite"}
+    import tarfile
+
+    with tarfile.open(graded["backup"] / "grader.tar") as tar:
+        names = set(tar.getnames())
+    assert {".grader/secret", f"submitted/s000/{ASSIGNMENT}/{ASSIGNMENT}.ipynb",
+            f"autograded/s001/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", "status/gradebook.status.json",
+            f"grades_{ASSIGNMENT}.csv"} <= names
+    assert stat.S_IMODE(graded["backup"].stat().st_mode) == 0o700
+
+
+def test_a_damaged_backup_restores_nothing(graded, tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    shutil.copytree(graded["backup"], bad)
+    with open(bad / "grader.tar", "r+b") as fh:
+        fh.seek(1000)
+        byte = fh.read(1)
+        fh.seek(1000)
+        fh.write(bytes([byte[0] ^ 1]))
+    fresh = make_course_root(tmp_path / "fresh")
+    proc = run_course(["--root", str(fresh), "restore", str(bad), "--no-exchange"], cwd=fresh)
+    assert proc.returncode == 1
+    assert "damaged; nothing was restored: grader.tar differs from the manifest" in proc.stderr
+    assert not (fresh / "gradebook.db").exists() and not (fresh / "submitted").exists()
+
+
+@pytest.fixture(scope="module")
+def restored(graded) -> dict[str, Path]:
+    base = graded["base"]
+    out = {"root": make_course_root(base / "restored-course"), "exchange": base / "restored-exchange",
+           "hub": base / "restored-hub" / "jupyterhub.sqlite"}
+    _course(out["root"], "restore", str(graded["backup"]), "--exchange", str(out["exchange"]), "--hub-db", str(out["hub"]))
+    return out
+
+
+def test_restored_class_reads_the_same_grades(graded, restored) -> None:
+    assert _course(restored["root"], "grades").stdout == graded["grades"].read_text()
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{restored['root']}/gradebook.db", "convolutional-models") as gb:
+        assert gb.find_comment("convolve1d", ASSIGNMENT, ASSIGNMENT, "s000").manual_comment == "tidy loop"
+    assert (restored["root"] / "gradebook.status.json").read_bytes() == (graded["root"] / "gradebook.status.json").read_bytes()
+
+
+def test_restored_secret_exchange_and_hub(graded, restored) -> None:
+    secret = restored["root"] / ".grader" / "secret"
+    assert secret.read_bytes() == (graded["root"] / ".grader" / "secret").read_bytes()
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert stat.S_IMODE(secret.parent.stat().st_mode) == 0o700
+    ex = restored["exchange"]
+    assert stat.S_IMODE(ex.stat().st_mode) == 0o1777
+    inbound = ex / "convolutional-models" / "inbound"
+    assert stat.S_IMODE(inbound.stat().st_mode) == 0o733
+    (entry,) = inbound.iterdir()
+    assert entry.stat().st_uid == STUDENT_UID and (entry / f"{ASSIGNMENT}.ipynb").stat().st_uid == STUDENT_UID
+    with sqlite3.connect(restored["hub"]) as db:
+        assert db.execute("select name from users order by name").fetchall() == [("alice",), ("bob",)]
+
+
+def test_restore_without_force_lists_what_it_would_replace(graded, restored) -> None:
+    proc = run_course(["--root", str(restored["root"]), "restore", str(graded["backup"]),
+                       "--exchange", str(restored["exchange"]), "--hub-db", str(restored["hub"])], cwd=restored["root"])
+    assert proc.returncode == 1
+    for what in ("restore would replace:", "the gradebook sqlite:///", str(restored["root"] / "submitted"),
+                 str(restored["root"] / ".grader" / "secret"), f"the exchange {restored['exchange']}",
+                 "the hub's database", "Pass --force"):
+        assert what in proc.stderr, proc.stderr
+
+
+def test_regrading_the_restored_class_gives_the_same_grades(graded, restored) -> None:
+    root = restored["root"]
+    _course(root, "autograde", ASSIGNMENT, "--submitted", "submitted", "--quiet", *_sandbox_flag())
+    assert _course(root, "grades").stdout == graded["grades"].read_text()
