@@ -549,3 +549,33 @@ def test_a_missing_roster_says_which_configmap(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("COURSE_ROSTER_DIR", str(tmp_path / "nowhere"))
     with pytest.raises(FileNotFoundError, match="ConfigMap course-roster"):
         exec(compile(_values()["hub"]["extraConfig"]["course"], "extraConfig", "exec"), {"c": Config()})
+
+
+# ---- PostgreSQL's first-start script, run on a real (throw-away) server ------------------------
+
+def test_the_postgres_init_script_makes_both_databases_for_their_owners_only(tmp_path: Path) -> None:
+    import psycopg2
+    from deploy_helpers import PostgresServer
+
+    script = tmp_path / "10-course.sh"
+    script.write_text(_named("ConfigMap", "postgres-init")["data"]["10-course.sh"])
+    with PostgresServer() as server:
+        env = {**os.environ, "PATH": f"{server.bindir}:{os.environ['PATH']}", "PGHOST": "127.0.0.1",
+               "PGPORT": str(server.port), "POSTGRES_USER": server.superuser,
+               "HUB_PASSWORD": "hub-pw'; DROP ROLE x; --", "GRADER_PASSWORD": "grader pw"}
+        subprocess.run(["sh", str(script)], env=env, check=True, capture_output=True, timeout=60)
+        conn = psycopg2.connect(server.url("postgres"))
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT datname, pg_get_userbyid(datdba) FROM pg_database "
+                            "WHERE datname IN ('jupyterhub', 'gradebook') ORDER BY datname")
+                assert cur.fetchall() == [("gradebook", "grader"), ("jupyterhub", "hub")]
+                cur.execute("SELECT rolname FROM pg_authid WHERE rolcanlogin AND rolpassword IS NOT NULL "
+                            "ORDER BY rolname")
+                assert cur.fetchall() == [("grader",), ("hub",)]
+                cur.execute("SELECT has_database_privilege('hub', 'gradebook', 'CONNECT'), "
+                            "has_database_privilege('grader', 'jupyterhub', 'CONNECT'), "
+                            "has_database_privilege('grader', 'gradebook', 'CONNECT')")
+                assert cur.fetchone() == (False, False, True)
+        finally:
+            conn.close()
