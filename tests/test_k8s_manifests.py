@@ -579,3 +579,33 @@ def test_the_postgres_init_script_makes_both_databases_for_their_owners_only(tmp
                 assert cur.fetchone() == (False, False, True)
         finally:
             conn.close()
+
+
+# ---- why the sandbox pods need procMount: Unmasked ---------------------------------------------
+
+# folders container runtimes hide under a read-only tmpfs (their default "masked paths")
+MASKED_BY_RUNTIMES = ("/proc/acpi", "/proc/scsi", "/proc/asound")
+
+
+def _fresh_proc_as_nobody(mask: str | None) -> subprocess.CompletedProcess:
+    """bubblewrap's non-root path (as the workers take it) mounting a fresh /proc, in a private
+    mount namespace where ``mask`` is hidden the way a container runtime hides it."""
+    hide = f"mount -t tmpfs -o ro,size=0 tmpfs {mask} && " if mask else ""
+    bwrap = ("bwrap --unshare-user --disable-userns --unshare-pid --proc /proc --dev /dev "
+             "--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 "
+             "--cap-drop ALL true")
+    script = f"mount --make-rprivate / && {hide}exec runuser -u nobody -- {bwrap}"
+    return subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=30)
+
+
+def test_a_masked_proc_stops_the_sandbox_which_is_why_its_pods_unmask_it() -> None:
+    assert os.geteuid() == 0, "needs root (a private mount namespace), as the suite runs"
+    assert shutil.which("bwrap"), "bubblewrap is not installed (.ci/system-deps installs it)"
+    mask = next((path for path in MASKED_BY_RUNTIMES if os.path.isdir(path)), None)
+    assert mask, f"none of {MASKED_BY_RUNTIMES} exists here to hide"
+    unmasked = _fresh_proc_as_nobody(None)
+    assert unmasked.returncode == 0, unmasked.stderr
+    masked = _fresh_proc_as_nobody(mask)
+    assert masked.returncode != 0 and "Can't mount proc" in masked.stderr, masked.stderr
+    for name in ("dask-worker", "grader"):
+        assert _pod_spec(_named("Deployment", name))["containers"][0]["securityContext"]["procMount"] == "Unmasked"
