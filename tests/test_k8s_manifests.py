@@ -236,9 +236,11 @@ def test_the_grader_reaches_only_dns_the_hub_the_gradebook_and_dask() -> None:
     assert _allowed(policy, "egress", PROXY) == set()
 
 
-def test_only_the_proxy_reaches_the_grader_and_no_student_server_reaches_course_pods() -> None:
+def test_only_the_proxy_and_hub_reach_the_grader_and_no_student_server_reaches_course_pods() -> None:
     (grader,) = _policies_for(_pod_spec_labels("grader"))
-    assert _allowed(grader, "ingress", PROXY) == {8888}
+    assert _allowed(grader, "ingress", PROXY) == _allowed(grader, "ingress", HUB) == {8888}
+    peers = [peer["podSelector"]["matchLabels"] for peer in _peers(grader["spec"]["ingress"], "from")]
+    assert peers == [PROXY, HUB]
     for component in ("grader", "dask-worker", "dask-scheduler", "postgres"):
         (policy,) = _policies_for(_pod_spec_labels(component))
         assert _allowed(policy, "ingress", STUDENT_SERVER) == set(), component
