@@ -44,7 +44,7 @@ c.SandboxKernelManager.hidden_modules = ["_ctypes", "_ctypes_test", "_xxsubinter
 c.GuardedExecute.preload = ["numpy", "numpy.random", "numpy.linalg", "numpy.fft", "numpy.polynomial", "numpy.ma",
                             "numpy.lib.stride_tricks", "numpy.testing"]
 c.GuardedExecute.stand_ins = {
-    "matplotlib": "noop", "mpl_toolkits": "noop", "course.plotting": "noop", "course.widgets": "noop",
+    "matplotlib": "noop", "mpl_toolkits": "noop", "pylab": "noop", "course.plotting": "noop", "course.widgets": "noop",
     "ipywidgets": "noop", "scipy": "absent", "torch": "absent", "torchaudio": "absent", "torchvision": "absent",
     "PIL": "absent", "keras": "absent", "tensorflow": "absent", "jax": "absent", "sklearn": "absent",
     "skimage": "absent", "cv2": "absent", "sympy": "absent", "pandas": "absent", "h5py": "absent",

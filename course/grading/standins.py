@@ -15,7 +15,8 @@ sub-modules:
   is not available while grading ex01: write the loop yourself").
 
 The stand-ins are plain Python with no reference to anything real: there is nothing behind them
-to reach. The grader adds a note to the feedback when a notebook imports one (``RecordVerdicts``).
+to reach. ``%matplotlib inline`` does nothing either. The grader adds a note to the feedback when
+a notebook imports one (``RecordVerdicts``).
 """
 
 from __future__ import annotations
@@ -169,3 +170,18 @@ def install(stand_ins: dict[str, str], assignment: str = "") -> None:
         if finder._kind(name) is not None:
             del sys.modules[name]
     sys.meta_path.insert(0, finder)
+    if stand_ins.get("matplotlib") == "noop":
+        _quiet_plotting_magics()
+
+
+def _quiet_plotting_magics() -> None:
+    """``%matplotlib inline`` (and ``%pylab``) do nothing: IPython's own would configure the real
+    matplotlib, which the kernel does not have."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        for name in ("matplotlib", "pylab"):
+            shell.register_magic_function(lambda line="": None, "line", name)

@@ -66,14 +66,12 @@ def import_statements(source: str) -> str:
 
 
 def imported_modules(sources: list[str]) -> set[str]:
-    """Every module name an ``import`` statement of ``sources`` names (cells that do not parse,
-    IPython magics included, are skipped)."""
+    """Every module name an ``import`` statement of ``sources`` names (IPython magics are blanked
+    out, cells that do not parse are skipped)."""
+    from course.grading.static import parse_cells
+
     names: set[str] = set()
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
+    for tree in parse_cells(sources):
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 names.update(a.name for a in node.names)

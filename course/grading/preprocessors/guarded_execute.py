@@ -92,6 +92,27 @@ class GuardedExecute(Execute):
 
     start_new_kernel = run_sync(async_start_new_kernel)
 
+    async def async_start_new_kernel_client(self) -> Any:
+        """The kernel's client, with a watch on its output socket: a message over
+        ``max_record_bytes`` disconnects the kernel there, and the cell's reason says so."""
+        import zmq
+
+        kc = await super().async_start_new_kernel_client()
+        address = f"inproc://course-iopub-{id(self)}-{time.monotonic_ns()}"
+        kc.iopub_channel.socket.monitor(address, zmq.EVENT_DISCONNECTED)
+        self._monitor = kc.context.socket(zmq.PAIR)  # (the client's context closes it with the others)
+        self._monitor.connect(address)
+        return kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    def _oversized(self) -> bool:
+        """Whether the kernel sent a message the client refused (its output socket disconnected)."""
+        import zmq
+
+        monitor = getattr(self, "_monitor", None)
+        return monitor is not None and not monitor.closed and bool(monitor.get(zmq.EVENTS) & zmq.POLLIN)
+
     def create_kernel_manager(self) -> Any:
         """The sandbox's kernel manager, with this assignment's settings and the boot line."""
         from course.grading.inject import boot_line
@@ -172,6 +193,9 @@ class GuardedExecute(Execute):
         try:
             nb, resources = super().preprocess(nb, resources, km)
         finally:
+            if getattr(self, "_monitor", None) is not None:
+                self._monitor.close(linger=0)
+                self._monitor = None
             if resources is not None:
                 resources["course_guard"] = {"calls": list(self._sent)}
             shutil.rmtree(self.scratch, ignore_errors=True)
@@ -219,7 +243,11 @@ class GuardedExecute(Execute):
                 why = f"{label} was still running when the notebook's {self.notebook_timeout} s ran out"
             else:
                 why = f"{label} ran longer than the {self._cell_timeout} s allowed for one cell"
-            self._stop(index, cell, "timeout", why + " (an endless loop or wait?)")
+            if self._oversized():
+                self._stop(index, cell, "crashed", f"{label} sent an output larger than the grader accepts "
+                                                   f"({self.max_record_bytes} bytes in one message): the run stopped there")
+            else:
+                self._stop(index, cell, "timeout", why + " (an endless loop or wait?)")
         except DeadKernelError:
             self._stop(index, cell, "crashed", f"the Python kernel died while running {label} (too much memory, or the code ended the process)")
         except Exception as exc:  # iopub timeouts, broken channels: the kernel is unusable
