@@ -7,9 +7,11 @@ answer really is right (computed by a library function, a forged record, a table
 zero comes from the defence, not from a wrong answer; ``control_correct`` is the same student
 doing the work, for comparison.
 
-Layers: the sandbox (``course/grading/sandbox``), sealed grader-made cases and signed records
-(``inject.py``, ``guard.py``, ``RecordVerdicts``), the guard's sentinels, profiler and audit
-hook, the static scan (``static.py``), the submission reader (``batch/submission.py``).
+Layers: the sandbox (``course/grading/sandbox``), grader-made cases and the record checks
+(``inject.py``, ``RecordVerdicts``), the kernel's boot (whole-job functions absent, no native
+code or process after boot: ``guard.py``), the static scan (``static.py``), the submission reader
+(``batch/submission.py``). ``tests/test_integrity_attacks.py`` holds the attacks on the earlier
+in-kernel guard.
 """
 
 from __future__ import annotations

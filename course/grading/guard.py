@@ -98,17 +98,16 @@ def boot(assignment: str = "", preload: tuple[str, ...] = (), absent: tuple[str,
             if name in preload:
                 raise
     where = f" in {assignment}" if assignment else " while grading"
-    for label in absent:
-        _erase(label, _refusal(f"{_public_name(label)} is not available{where}: write the loop yourself"))
-    for label in SPAWN_FUNCTIONS:
-        _erase(label, _refusal(f"starting a process is not allowed{where}"))
+    replacements = {label: _refusal(f"{_public_name(label)} is not available{where}: write the loop yourself")
+                    for label in absent}
+    replacements.update({label: _refusal(f"starting a process is not allowed{where}") for label in SPAWN_FUNCTIONS})
+    replacements.update({label: None for label in (LOADERS if remove_loaders else ())})
     loaded = [name for name in never_loaded if name in sys.modules]
     if loaded:
         raise RuntimeError(f"the grading kernel loaded {', '.join(loaded)}; its sandbox must not mount them")
     if stand_ins:
         install(stand_ins, assignment)
-    for label in LOADERS if remove_loaders else ():
-        _erase(label, None)
+    _erase(replacements)
     sys.addaudithook(_hook)
     import builtins
 
@@ -131,45 +130,53 @@ def _refusal(message: str) -> Any:
     return not_available
 
 
-def _erase(label: str, replacement: Any) -> None:
-    """Replace the C function ``label`` ("module:name") by ``replacement`` (``None``: remove it)
-    in every dict, list, set and cell that refers to it, then check that nothing else does: its
-    reference count must be exactly this frame's. The original is freed on return."""
+def _erase(replacements: dict[str, Any]) -> None:
+    """Replace each C function ``label`` ("module:name") of ``replacements`` by its replacement
+    (``None``: remove it) in every dict, list, set and cell that refers to it (one walk of the
+    objects the garbage collector knows), then check that nothing else does: each original's
+    reference count must be exactly this frame's. The originals are freed on return."""
     import gc
 
-    module_name, _, attr = label.partition(":")
-    module = sys.modules.get(module_name)
-    original = module.__dict__.get(attr) if module is not None else None
-    if original is None:
-        return
-    gc.collect()
-    holder = value = None  # (plain loops: a comprehension would hold ``original`` in a cell)
-    for holder in gc.get_referrers(original):
+    originals: dict[int, Any] = {}
+    swap: dict[int, Any] = {}
+    for label, replacement in replacements.items():
+        module = sys.modules.get(label.partition(":")[0])
+        original = module.__dict__.get(label.partition(":")[2]) if module is not None else None
+        if original is not None:
+            originals[id(original)] = original
+            swap[id(original)] = replacement
+    original = holder = None  # (plain loops: a comprehension would hold the originals in cells)
+    for holder in gc.get_referrers(*originals.values()):
+        if holder is originals:
+            continue
         if type(holder) is dict:
             for key in list(holder):
-                if holder[key] is original:
-                    if replacement is None:
+                if id(holder[key]) in originals and holder[key] is originals[id(holder[key])]:
+                    if swap[id(holder[key])] is None:
                         del holder[key]
                     else:
-                        holder[key] = replacement
+                        holder[key] = swap[id(holder[key])]
         elif type(holder) is list:
             for index in range(len(holder) - 1, -1, -1):
-                if holder[index] is original:
-                    if replacement is None:
+                if id(holder[index]) in originals and holder[index] is originals[id(holder[index])]:
+                    if swap[id(holder[index])] is None:
                         del holder[index]
                     else:
-                        holder[index] = replacement
+                        holder[index] = swap[id(holder[index])]
         elif type(holder) is set:  # os.supports_fd and the like
-            holder.discard(original)
-            if replacement is not None:
-                holder.add(replacement)
-        elif type(holder).__name__ == "cell":
-            holder.cell_contents = replacement
-    del holder, value
-    left = sys.getrefcount(original) - 2  # this frame's name and getrefcount's argument
-    if left:
-        where = [type(r).__name__ for r in gc.get_referrers(original)]
-        raise RuntimeError(f"{label} is still referenced {left} time(s) ({', '.join(where)}); it cannot be made absent")
+            for original in list(holder):
+                if id(original) in originals and original is originals[id(original)]:
+                    holder.discard(original)
+                    if swap[id(original)] is not None:
+                        holder.add(swap[id(original)])
+        elif type(holder).__name__ == "cell" and id(holder.cell_contents) in originals:
+            holder.cell_contents = swap[id(holder.cell_contents)]
+    original = holder = None
+    for key in originals:
+        count = sys.getrefcount(originals[key]) - 2  # the dict's and the argument's
+        if count:
+            raise RuntimeError(f"{originals[key]!r} is still referenced {count} time(s); it cannot be made absent")
+    originals.clear()
 
 
 def _hook(event: str, args: tuple) -> None:
