@@ -18,3 +18,9 @@ c.Exchange.root = os.environ.get("COURSE_EXCHANGE_ROOT", "/srv/nbgrader/exchange
 # environment by jupyterhub_config.py); nbgrader's SQLite file otherwise.
 if os.environ.get("COURSE_GRADEBOOK_URL"):
     c.CourseDirectory.db_url = os.environ["COURSE_GRADEBOOK_URL"]
+# Size caps on the students' side: `nbgrader submit` leaves out a file over max_file_size kB
+# and refuses a submission over max_dir_size kB. The grader's collect (course/exchange.py,
+# wired in the course's nbgrader_config.py) enforces the same caps whatever a student copies
+# into inbound/ by hand; keep the two equal.
+c.CourseDirectory.max_file_size = 20_000
+c.CourseDirectory.max_dir_size = 50_000
