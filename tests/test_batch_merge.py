@@ -27,7 +27,7 @@ from course.gradebook.grades import class_rows
 from course.gradebook.records import StatusRecords
 from course.grading.batch.job import JobResult
 from course.grading.batch.merge import MergeContext, merge_outcome, merge_safely
-from course.grading.results import NoteKind, Status, grader_note, run_note, submission_note
+from course.grading.results import NoteKind, Status, display_note, grader_note, run_note, submission_note
 
 AID, NB, SID = "ps1", "ps1", "alice"
 
@@ -175,3 +175,12 @@ def test_a_failed_merge_is_an_error_row_and_the_batch_goes_on(course_dir: Path) 
     assert result.status == Status.ERROR and "could not save the grades (ValueError" in result.notes[0].text
     record = StatusRecords(course_dir / "gradebook.status.json").get(AID, SID)
     assert record.status == Status.ERROR and record.notes == tuple(result.notes)
+
+
+def test_a_stand_in_note_reaches_the_feedback_and_is_no_failure(course_dir: Path) -> None:
+    note = display_note("figures are not redrawn while grading (matplotlib is a stand-in)")
+    _merge(course_dir, _result(notes=[note]))
+    nb = json.loads((course_dir / "autograded" / SID / AID / f"{NB}.ipynb").read_text())
+    assert nb["metadata"]["course_grading"]["submission_notes"] == [note.text]
+    assert _row(course_dir)["reason"] == (f"all tests passed; {note.text}; "
+                                          "3 points wait for manual grading (answer-why)")

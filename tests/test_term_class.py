@@ -158,7 +158,6 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     proc = subprocess.run([str(BIN / "nbgrader"), "db", "assignment", "add", AID, f"--duedate={DUE}"],
                           cwd=root, env=env(), capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    course("extension", AID, "late-extended", "--until", "2026-12-03 05:00:00 UTC", root=root)
 
     sub = root / "submitted"
     solved = solved_notebook(root, AID)
@@ -182,6 +181,10 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     write_submission(sub, "renamed", AID, solved, name=f"{AID} (1).ipynb")
     for sid, code in OWN_CODE.items():
         write_submission(sub, sid, AID, _own(root, code))
+    roster = root / "roster.csv"  # the term starts with the class list: ids only, names come later
+    roster.write_text("id,first name,last name,email\n" + "".join(f"{p.name},,,\n" for p in sorted(sub.iterdir())))
+    course("students", "import", str(roster), root=root)
+    course("extension", AID, "late-extended", "--until", "2026-12-03 05:00:00 UTC", root=root)
 
     proc = course("autograde", AID, "--submitted", str(sub), "--jobs", "2", "--quiet", root=root)
     csv_path = root / f"grades_{AID}.csv"
@@ -228,6 +231,24 @@ def test_reasons_explain_missing_unreadable_and_renamed_work(graded: dict) -> No
     assert f"graded {AID} (1).ipynb in its place" in rows["renamed"]["reason"]
 
 
+def test_long_export_says_who_handed_nothing_in(graded: dict) -> None:
+    """Issue 18 #2: a folder without a notebook was exported as submitted=true, with no status."""
+    rows = {r["student_id"]: r for r in _rows(course("grades", "--format", "long", root=graded["root"]).stdout)}
+    for sid in ("missing-notebook", "missing-folder"):
+        assert (rows[sid]["status"], rows[sid]["submitted"], rows[sid]["score"]) == ("missing", "false", "0"), rows[sid]
+    assert (rows["broken-json"]["status"], rows["broken-json"]["submitted"]) == ("invalid", "true")
+    assert (rows["late"]["status"], rows["late"]["submitted"], rows["late"]["score"]) == ("ok", "true", "8")
+    assert all(rows[sid]["status"] == graded["rows"][sid]["status"] for sid in graded["rows"])
+
+
+def test_reason_says_the_late_penalty(graded: dict) -> None:
+    """Issue 18 #5: a late student's summary line said "8/10 ok all tests passed"."""
+    assert graded["rows"]["late"]["reason"] == "all tests passed; late by 1 day 10 hours: 2 points off"
+    assert re.search(r"^late\s+8/10\s+ok\s+all tests passed; late by 1 day 10 hours: 2 points off$",
+                     graded["summary"], re.M), graded["summary"]
+    assert "submission_secret" not in graded["csv"].read_text("utf-8")
+
+
 def test_feedback_explains_what_happened_to_the_notebook(graded: dict) -> None:
     root = graded["root"]
     course("feedback", AID, root=root)
@@ -235,6 +256,10 @@ def test_feedback_explains_what_happened_to_the_notebook(graded: dict) -> None:
     assert f"no folder {AID}" in feedback_text(root, "missing-folder", AID)
     assert f"{NAME} was not submitted" in feedback_text(root, "missing-notebook", AID)
     assert f"graded {AID} (1).ipynb in its place" in feedback_text(root, "renamed", AID)
+    one = course("feedback", AID, "--student", "late", root=root)
+    assert one.stdout.startswith("1 feedback report(s) in ") and "/late/" in one.stdout  # issue 18 #5: said 25
+    typo = course("feedback", AID, "--student", "lat", root=root, check=False)
+    assert typo.returncode == 2 and "did you mean late" in typo.stderr
     late = feedback_text(root, "late", AID)
     assert "1 day 10 hours" in late and re.search(r"\b2 points?\b", late), late[-3000:]
     assert "in its place" not in feedback_text(root, "solution-1", AID)
@@ -256,7 +281,8 @@ def _section(report: dict, section: str) -> list[dict[str, str]]:
 def test_report_counts_the_students_who_forgot_the_flip(report: dict) -> None:
     no_flip = [r for r in _section(report, "mistake") if r["item"].split(" / ")[0] == "no flip"]
     assert len(no_flip) == 1
-    assert (no_flip[0]["count"], no_flip[0]["of"], no_flip[0]["function"]) == ("2", "24", "convolve1d")
+    # of the 21 who handed in a readable notebook (not the missing and the unreadable: issue 18 #7)
+    assert (no_flip[0]["count"], no_flip[0]["of"], no_flip[0]["function"]) == ("2", "21", "convolve1d")
     assert no_flip[0]["students"] == "mistake-no_flip;mistake-no_flip-2"
     assert re.search(r"^\s+2\s+convolve1d: no flip\b", report["text"], re.M), report["text"]
 
@@ -275,18 +301,32 @@ def test_report_statuses_and_histogram_agree_with_the_csv(graded: dict, report: 
 
 
 def test_report_pass_rates_add_up_to_every_students_score(graded: dict, report: dict) -> None:
-    """A student's score before the late penalty is the points of the tests they passed."""
+    """A student's score before the late penalty is the points of the tests they passed. Pass
+    rates are over the 21 students who handed in a readable notebook (issue 18 #7)."""
     tests = {r["item"]: r for r in _section(report, "test")}
     assert set(tests) == set(TESTS)
+    no_notebook = {"broken-json", "missing-folder", "missing-notebook"}
     for gid, r in tests.items():
-        assert int(r["of"]) == 24  # every student has an autograded notebook, even the missing ones
+        assert int(r["of"]) == 21
         failed = set(filter(None, r["students"].split(";")))
-        assert int(r["count"]) == 24 - len(failed)
+        assert int(r["count"]) == 21 - len(failed) and not failed & no_notebook
     for sid, row in graded["rows"].items():
+        if sid in no_notebook:
+            assert row["score"] == "0"
+            continue
         earned = sum(points for gid, points in TESTS.items() if sid not in tests[gid]["students"].split(";"))
         assert earned == float(row["score"]) + float(row["penalty"]), sid
     full = tests["test-convolve1d-full"]
-    assert {"mistake-no_flip", "untouched-1", "broken-json"} <= set(full["students"].split(";"))
+    assert {"mistake-no_flip", "untouched-1"} <= set(full["students"].split(";"))
+
+
+def test_report_has_a_late_work_section(graded: dict, report: dict) -> None:
+    """Issue 18 #7: the report had no late-work section."""
+    late = _section(report, "late")
+    assert [(r["item"], r["detail"]) for r in late] == [("late", "late by 1 day 10 hours: 2 points off")]
+    assert "late work: 1 submission(s) (10% of the score per started day late, at most 50%)" in report["text"]
+    assert "  late: late by 1 day 10 hours, 2 points off" in report["text"]
+    assert 'data-section="late" data-item="late"' in report["html"]
 
 
 def test_report_names_every_student_who_lost_points(graded: dict, report: dict) -> None:
@@ -328,23 +368,46 @@ def test_similarity_ranks_the_renamed_copy_first(graded: dict, tmp_path: Path) -
     for sid in [*OWN_CODE, "untouched-1"]:
         shutil.copytree(graded["submitted"] / sid, folder / sid)
     html = root / f"similarity_{AID}.html"
-    proc = course("similarity", AID, "--submitted", str(folder), "--html", str(html), root=root)
+    proc = course("similarity", AID, "--submitted", str(folder), "--html", str(html), "--threshold", "0", root=root)
     ranked = [ln.split()[-3:] for ln in proc.stdout.splitlines() if re.match(r"^\s+\d+\s", ln)]
     assert ranked[0] == ["copy-a", "~", "copy-b"], proc.stdout
     top = re.search(r"^\s+1\s+(\d+)%", proc.stdout, re.M)
     second = re.search(r"^\s+2\s+(\d+)%", proc.stdout, re.M)
     assert int(top.group(1)) >= 90 and int(second.group(1)) < 50, proc.stdout
-    # the untouched release has no code of its own once the release is left out
-    assert "untouched-1" not in proc.stdout
+    # the default threshold (50 %) lists the copied pair alone, as one cluster
+    plain = course("similarity", AID, "--submitted", str(folder), root=root).stdout
+    assert [ln.split()[-3:] for ln in plain.splitlines() if re.match(r"^\s+\d+\s", ln)] == [["copy-a", "~", "copy-b"]]
+    assert "  cluster 1: copy-a, copy-b\n" in plain and "cluster 2" not in plain
+    # the untouched release has no code of its own once the release is left out: said so, not ranked
+    assert "the release's code only (nothing of their own to compare): untouched-1\n" in proc.stdout
+    assert proc.stdout.count("untouched-1") == 1
     assert "never a penalty" in proc.stdout
     text = html.read_text("utf-8")
     assert '<tr data-a="copy-a" data-b="copy-b"' in text and "<mark>" in text and "<script" not in text
 
 
-def test_similarity_reads_autograded_by_default(graded: dict) -> None:
+def test_similarity_finds_the_copiers_among_students_with_the_model_solution(graded: dict) -> None:
+    """Issue 18 #4: with many students handing in the model solution, the pair who copied with
+    renamed variables ranked 46th and never showed. Now the solution's code is told apart, the
+    copiers are the first pair and the only cluster; reads autograded/ by default."""
     proc = course("similarity", AID, root=graded["root"])
-    assert re.search(r"^\s+1\s+\d+%", proc.stdout, re.M)
-    assert "untouched-1" not in proc.stdout and "missing-folder" not in proc.stdout
+    out = proc.stdout
+    ranked = [ln.split()[-3:] for ln in out.splitlines() if re.match(r"^\s+\d+\s", ln)]
+    assert ranked[0] == ["copy-a", "~", "copy-b"], out
+    solution_line = next(ln for ln in out.splitlines() if ln.startswith("matches the model solution"))
+    for sid in ("solution-1", "solution-2", "late", "late-extended", "renamed"):
+        assert f" {sid} (" in solution_line, out
+    assert "copy-a" not in solution_line and "indep-1" not in solution_line
+    assert re.search(r"^  cluster 1: copy-a, copy-b$", out, re.M), out
+    # graded as the untouched release: the missing, the unreadable and the untouched
+    assert ("the release's code only (nothing of their own to compare): broken-json, missing-folder, "
+            "missing-notebook, untouched-1, untouched-2\n") in out
+    assert out.count("untouched-1") == 1
+    # --top and --threshold on the command line
+    one = course("similarity", AID, "--top", "1", "--threshold", "0", root=graded["root"]).stdout
+    assert len([ln for ln in one.splitlines() if re.match(r"^\s+\d+\s", ln)]) == 1 and "raise --top" in one
+    bad = course("similarity", AID, "--top", "0", root=graded["root"], check=False)
+    assert bad.returncode == 2 and "--top must be 1 or more" in bad.stderr
 
 
 def test_similarity_needs_two_students(graded: dict, tmp_path: Path) -> None:

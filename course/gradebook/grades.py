@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from course.gradebook.records import StatusRecords
-from course.grading.results import HELD_STATUSES, RunRecord, Status, grader_note, render_reason
+from course.grading.results import HELD_STATUSES, NoteKind, RunRecord, Status, grader_note, render_reason, run_note
 
 CLASS_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "reason", "late_seconds", "penalty"]
 """``grades_<ID>.csv``: the autograde CSV's six columns, then the lateness and the penalty."""
@@ -76,8 +76,8 @@ def reason_of(record: RunRecord, submission: Any) -> str:
     if record.decision is not None:
         extra.append(record.decision.words())
     notes = [n for n in record.notes if n.text]
-    if not notes and record.status == Status.OK:
-        extra.insert(0, "all tests passed")
+    if record.status == Status.OK and all(n.kind == NoteKind.DISPLAY for n in notes):
+        notes.insert(0, run_note("all tests passed"))  # a stand-in's note is no failure
     return render_reason(notes, extra)
 
 

@@ -102,6 +102,10 @@ def grader_note(text: str) -> Note:
     return Note(NoteKind.GRADER, text)
 
 
+def display_note(text: str) -> Note:
+    return Note(NoteKind.DISPLAY, text)
+
+
 def notes_for_student(notes: Iterable[Note]) -> list[str]:
     """The notes a student's feedback shows, in order."""
     return [n.text for n in notes if n.kind in (NoteKind.SUBMISSION, NoteKind.DISPLAY)]

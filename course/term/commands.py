@@ -190,7 +190,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from course.gradebook.grades import class_rows
     from course.gradebook.lateness import describe_policy, refresh_late_penalties
     from course.gradebook.records import StatusRecords
-    from course.term.report import build_report, report_csv
+    from course.term.report import build_report, hand_graded, report_csv
     from course.term.report_html import render
 
     root, db_url, cfg, course_id = _context(args)
@@ -202,12 +202,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         try:
             refresh_late_penalties(gb, cfg, args.assignment)
             rows = class_rows(gb, args.assignment, records)
+            hand = hand_graded(gb, args.assignment, [r["student_id"] for r in rows])
         except MissingEntry:
             known = ", ".join(sorted(a.name for a in gb.assignments)) or "none"
             return _fail("report", ValueError(f"no assignment {args.assignment!r} in the gradebook; known: {known}"))
     if not rows:
         return _fail("report", ValueError(f"nobody has been graded for {args.assignment} yet: run course autograde first"))
-    report = build_report(root, args.assignment, rows, describe_policy(cfg))
+    report = build_report(root, args.assignment, rows, describe_policy(cfg), hand)
     if args.csv:
         print(f"CSV: {_write(args.csv, report_csv(report))}")
     if args.html:
@@ -217,6 +218,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def text_summary(report: Any, top: int = 8) -> str:
+    from course.term.report import late_words
+
     s = report.summary()
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(report.statuses().items()))
     lines = [f"{report.assignment}: {s['students']} students, mean {s['mean']:.2f} of {s['max_score']:g}; {statuses}"]
@@ -233,14 +236,23 @@ def text_summary(report: Any, top: int = 8) -> str:
         lines.append(f"  {len(m.students):>3}  {m.function}: {m.item}  ({who if len(who) < 80 else who[:77] + '...'})")
     hardest = sorted((t for t in report.tests if t.graded), key=lambda t: len(t.passed) / t.graded)[:3]
     if hardest:
-        lines.append("hardest tests:")
+        lines.append(f"hardest tests (of the {len(report.submitters)} who handed in a readable notebook):")
     for t in hardest:
         lines.append(f"  {len(t.passed):>3} of {t.graded} passed {t.grade_id}")
+    for h in report.hand:
+        lines.append(f"graded by hand: {h.grade_id}: {len(h.scores)} graded, mean {h.mean:.2f} of {h.points:g}; "
+                     f"{len(h.waiting)} waiting for a person" + (f" ({', '.join(sorted(h.waiting))})" if h.waiting else ""))
+    late = report.late()
+    lines.append(f"late work: {len(late)} submission(s)" + (f" ({report.policy})" if late and report.policy else ""))
+    for r in late:
+        lines.append(f"  {r['student_id']}: {late_words(float(r['late_seconds']))}, {r['penalty']} points off")
     return "\n".join(lines)
 
 
 def cmd_similarity(args: argparse.Namespace) -> int:
-    from course.term.similarity import Similarity, codes_in, compare, release_code, render_html, table
+    from traitlets import TraitError
+
+    from course.term.similarity import Similarity, codes_in, compare, release_code, render_html, solution_code, table
 
     root, db_url, cfg, course_id = _context(args)
     folder = Path(args.submitted).resolve() if args.submitted else root / "autograded"
@@ -255,12 +267,23 @@ def cmd_similarity(args: argparse.Namespace) -> int:
         print(f"warning: no exercises/{args.assignment}: the release's own code is not left out", file=sys.stderr)
     knobs = Similarity(config=cfg)
     try:
-        pairs = compare(codes, release_code(root, args.assignment), knobs)
+        if args.top is not None:
+            knobs.top = args.top
+        if args.threshold is not None:
+            knobs.threshold = args.threshold / 100
+    except TraitError:
+        return _fail("similarity", ValueError(f"--top must be 1 or more and --threshold 0 to 100; got "
+                                              f"--top {args.top}, --threshold {args.threshold}"))
+    if not (root / "solutions" / args.assignment).is_dir():
+        print(f"warning: no solutions/{args.assignment}: code matching the model solution is not told apart",
+              file=sys.stderr)
+    try:
+        found = compare(codes, release_code(root, args.assignment), knobs, solution_code(root, args.assignment))
     except ValueError as exc:
         return _fail("similarity", exc)
-    print(table(pairs, knobs.top))
+    print(table(found, knobs))
     if args.html:
-        print(f"HTML: {_write(args.html, render_html(args.assignment, pairs, len(codes), knobs.top))}")
+        print(f"HTML: {_write(args.html, render_html(args.assignment, found, knobs))}")
     return 0
 
 
@@ -322,8 +345,12 @@ def add_term_commands(sub: Any, gradebook_url: Callable[[str], str]) -> None:
     p.add_argument("--db", type=gradebook_url, help=GRADEBOOK_HELP)
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("similarity", help="rank pairs of students by how similar their answer code is (a hint)")
+    p = sub.add_parser("similarity", help="clusters and ranked pairs of students whose answer code is alike; "
+                                          "model-solution code told apart (a hint)")
     p.add_argument("assignment", metavar="ID")
     p.add_argument("--html", metavar="FILE", help="write the ranking, with the shared code marked, as HTML")
     p.add_argument("--submitted", metavar="DIR", help="read DIR/<student>/<ID>/ instead of autograded/")
+    p.add_argument("--top", type=int, metavar="N", help="most pairs listed (default: c.Similarity.top, 30)")
+    p.add_argument("--threshold", type=float, metavar="PERCENT",
+                   help="list and cluster pairs at least this similar, 0 to 100 (default: c.Similarity.threshold, 50)")
     p.set_defaults(func=cmd_similarity)

@@ -11,7 +11,13 @@ registered misconception of the cell's checks whose message appears in the verdi
 Students are counted once per row, however many test cells show the same mistake. Failed tests
 that match no catalogued mistake are counted by kind ("other failures"); a student whose
 notebook was missing or unreadable (graded as the untouched release) is counted there as "no
-readable notebook", not as having attempted and failed.
+readable notebook", not as having attempted and failed, and is left out of every pass rate and
+mistake share (those are over the students who handed in a readable notebook).
+
+Hand-graded answers (ex03's written question) have their own section, from the gradebook: how
+many were graded, their mean, and who still waits. Late work has its own section too: who was
+late, by how long, and the points the late policy took. Mistake names are shown in words
+(``bias_per_input_map`` -> "bias per input map").
 """
 
 from __future__ import annotations
@@ -66,6 +72,20 @@ class Row:
 
 
 @dataclass
+class HandGraded:
+    """One answer graded by a person (a written question), from the gradebook."""
+
+    grade_id: str
+    points: float
+    scores: dict[str, float] = field(default_factory=dict)  # student -> points given
+    waiting: list[str] = field(default_factory=list)  # students whose answer waits for a person
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.scores.values()) if self.scores else 0.0
+
+
+@dataclass
 class ClassReport:
     assignment: str
     rows: list[dict[str, str]]  # the class CSV rows (scores, statuses)
@@ -73,10 +93,21 @@ class ClassReport:
     mistakes: list[Row]  # every catalogued mistake of the assignment's checks, most frequent first
     failures: list[Row]  # other failed verdicts, by kind
     policy: str = ""
+    hand: list[HandGraded] = field(default_factory=list)
 
     @property
     def students(self) -> list[str]:
         return [r["student_id"] for r in self.rows]
+
+    @property
+    def submitters(self) -> list[str]:
+        """Students who handed in a readable notebook (pass rates and mistake shares are over them)."""
+        return [r["student_id"] for r in self.rows if r["status"] not in NO_NOTEBOOK_STATUSES]
+
+    def late(self) -> list[dict[str, str]]:
+        """The class rows of late submissions, latest first."""
+        rows = [r for r in self.rows if float(r.get("late_seconds") or 0) > 0]
+        return sorted(rows, key=lambda r: (-float(r["late_seconds"]), r["student_id"]))
 
     @property
     def max_score(self) -> float:
@@ -150,9 +181,10 @@ class Catalogue:
             return None
         for m in check.misconceptions:
             key = (check.function, m.message)
-            row = self.rows.setdefault(key, Row("mistake", m.name, check.function, m.message))
-            if m.name not in row.item.split(" / "):
-                row.item = f"{row.item} / {m.name}"
+            words = mistake_words(m.name)
+            row = self.rows.setdefault(key, Row("mistake", words, check.function, m.message))
+            if words not in row.item.split(" / "):
+                row.item = f"{row.item} / {words}"
             self.by_name[(check_id, m.name)] = key
         return check
 
@@ -172,6 +204,11 @@ class Catalogue:
 NO_NOTEBOOK_STATUSES = ("missing", "invalid")  # graded as the untouched release
 
 
+def mistake_words(name: str) -> str:
+    """A catalogued mistake's name in words: ``bias_per_input_map`` -> ``bias per input map``."""
+    return " ".join(name.replace("_", " ").split())
+
+
 def _failure(failures: dict[str, Row], verdict: dict[str, Any], function: str, status: str) -> Row:
     kind = str(verdict.get("kind") or "WrongAnswer")
     if status in NO_NOTEBOOK_STATUSES:
@@ -182,7 +219,31 @@ def _failure(failures: dict[str, Row], verdict: dict[str, Any], function: str, s
     return failures.setdefault(f"{kind}:{function}", Row("failure", label, function, kind))
 
 
-def build_report(root: str | Path, assignment_id: str, rows: list[dict[str, str]], policy: str = "") -> ClassReport:
+def hand_graded(gb: Any, assignment_id: str, students: list[str]) -> list[HandGraded]:
+    """The answers a person grades (solution cells that are grade cells), for ``students``."""
+    from nbgrader.api import MissingEntry
+
+    out: dict[str, HandGraded] = {}
+    assignment = gb.find_assignment(assignment_id)
+    for sub in assignment.submissions:
+        if sub.student.id not in students:
+            continue
+        for nb in sub.notebooks:
+            for grade in nb.grades:
+                try:
+                    gb.find_solution_cell(grade.name, nb.name, assignment_id)
+                except MissingEntry:
+                    continue
+                item = out.setdefault(grade.name, HandGraded(grade.name, float(grade.max_score)))
+                if grade.needs_manual_grade or grade.manual_score is None:
+                    item.waiting.append(sub.student.id)
+                else:
+                    item.scores[sub.student.id] = float(grade.manual_score)
+    return [out[k] for k in sorted(out)]
+
+
+def build_report(root: str | Path, assignment_id: str, rows: list[dict[str, str]], policy: str = "",
+                 hand: list[HandGraded] | None = None) -> ClassReport:
     """The report of ``assignment_id`` for the class ``rows`` (see the module docstring)."""
     from course.grading.preprocessors.cells import record_calls
 
@@ -190,6 +251,7 @@ def build_report(root: str | Path, assignment_id: str, rows: list[dict[str, str]
     failures: dict[str, Row] = {}
     for r in rows:
         sid = r["student_id"]
+        no_notebook = r["status"] in NO_NOTEBOOK_STATUSES
         for path in sorted((Path(root) / "autograded" / sid / assignment_id).glob("*.ipynb")):
             grading, sources = _meta(path)
             points = _points(path)
@@ -205,16 +267,17 @@ def build_report(root: str | Path, assignment_id: str, rows: list[dict[str, str]
                     found = [c for c in (catalogue.add_check(cid) for cid in checks) if c is not None]
                     functions = list(dict.fromkeys(c.function for c in found))
                     stat = tests[gid] = TestStat(gid, points.get(gid, 0.0), functions, checks)
-                (stat.passed if verdict["passed"] else stat.failed).append(sid)
+                if not no_notebook:  # pass rates are over the students who handed in a notebook
+                    (stat.passed if verdict["passed"] else stat.failed).append(sid)
                 if not verdict["passed"]:
-                    wrong = verdict.get("kind", "WrongAnswer") == "WrongAnswer" and r["status"] not in NO_NOTEBOOK_STATUSES
+                    wrong = verdict.get("kind", "WrongAnswer") == "WrongAnswer" and not no_notebook
                     row = catalogue.match(verdict, checks) if wrong else None
                     row = row or _failure(failures, verdict, stat.functions[0] if stat.functions else "", r["status"])
                     row.students.add(sid)
                     row.tests.add(gid)
     mistakes = sorted(catalogue.rows.values(), key=lambda m: (-len(m.students), m.function, m.item))
     others = sorted(failures.values(), key=lambda m: (-len(m.students), m.function, m.item))
-    return ClassReport(assignment_id, rows, list(tests.values()), mistakes, others, policy)
+    return ClassReport(assignment_id, rows, list(tests.values()), mistakes, others, policy, list(hand or []))
 
 
 def _pct(count: int, of: int) -> str:
@@ -223,19 +286,37 @@ def _pct(count: int, of: int) -> str:
 
 def report_rows(report: ClassReport) -> list[list[str]]:
     """The report as CSV rows (:data:`REPORT_COLUMNS`); the HTML shows the same figures."""
-    n = len(report.rows)
+    n, k = len(report.rows), len(report.submitters)
     out = []
     for t in report.tests:
         out.append(["test", t.grade_id, ", ".join(t.functions), str(len(t.passed)), str(t.graded),
                     _pct(len(t.passed), t.graded), ";".join(sorted(t.failed)), " ".join(t.checks)])
-    for m in [*report.mistakes, *report.failures]:
-        out.append([m.section, m.item, m.function, str(len(m.students)), str(n), _pct(len(m.students), n),
+    for h in report.hand:
+        given = len(h.scores)
+        out.append(["hand", h.grade_id, "", str(given), str(given + len(h.waiting)), _pct(given, given + len(h.waiting)),
+                    ";".join(sorted(h.waiting)), f"mean {h.mean:.2f} of {h.points:g} points; waiting: {len(h.waiting)}"])
+    for m in report.mistakes:
+        out.append([m.section, m.item, m.function, str(len(m.students)), str(k), _pct(len(m.students), k),
                     ";".join(sorted(m.students)), m.detail])
+    for m in report.failures:
+        of = n if m.detail == "NoNotebook" else k
+        out.append([m.section, m.item, m.function, str(len(m.students)), str(of), _pct(len(m.students), of),
+                    ";".join(sorted(m.students)), m.detail])
+    late = report.late()
+    for r in late:
+        out.append(["late", r["student_id"], "", "1", str(n), "", r["student_id"],
+                    f"{late_words(float(r['late_seconds']))}: {r['penalty']} points off"])
     for status, count in sorted(report.statuses().items()):
         out.append(["status", status, "", str(count), str(n), _pct(count, n), "", ""])
     for label, count in report.histogram():
         out.append(["score", label, "", str(count), str(n), _pct(count, n), "", ""])
     return out
+
+
+def late_words(seconds: float) -> str:
+    from course.gradebook.grades import duration
+
+    return f"late by {duration(seconds)}"
 
 
 def report_csv(report: ClassReport) -> str:

@@ -112,8 +112,36 @@ def _unseen(rows: list[Row]) -> str:
     return f"<details><summary>{len(rows)} catalogued mistakes nobody made</summary><ul>{items}</ul></details>"
 
 
+def _hand_table(report: ClassReport) -> str:
+    if not report.hand:
+        return ""
+    out = ["<h2>Answers graded by hand</h2><table><tr><th>answer</th><th>graded</th><th>mean</th>"
+           "<th>waiting for a person</th></tr>"]
+    for h in report.hand:
+        out.append(f'<tr {_attrs("hand", h.grade_id, "", len(h.scores))}><td>{_e(h.grade_id)}</td>'
+                   f'<td class="n">{len(h.scores)}</td><td class="n">{h.mean:.2f} of {h.points:g}</td>'
+                   f'<td>{_e(", ".join(sorted(h.waiting))) or "nobody"}</td></tr>')
+    out.append("</table>")
+    return "".join(out)
+
+
+def _late_table(report: ClassReport) -> str:
+    from course.term.report import late_words
+
+    late = report.late()
+    if not late:
+        return "<h2>Late work</h2><p>Nobody handed in late.</p>"
+    out = [f"<h2>Late work</h2><p>{len(late)} late submission(s){'; ' + _e(report.policy) if report.policy else ''}.</p>"
+           "<table><tr><th>student</th><th>late</th><th>points off</th></tr>"]
+    for r in late:
+        out.append(f'<tr {_attrs("late", r["student_id"], "", 1)}><td>{_e(r["student_id"])}</td>'
+                   f'<td>{_e(late_words(float(r["late_seconds"])))}</td><td class="n">{_e(r["penalty"])}</td></tr>')
+    out.append("</table>")
+    return "".join(out)
+
+
 def render(report: ClassReport) -> str:
-    n = len(report.rows)
+    n, k = len(report.rows), len(report.submitters)
     s = report.summary()
     seen = [m for m in report.mistakes if m.students]
     unseen = [m for m in report.mistakes if not m.students]
@@ -126,14 +154,15 @@ def render(report: ClassReport) -> str:
         f'{policy}. <span class="muted">Made {when} from the gradebook and the grader\'s verdicts.</span></p>',
         "<h2>Catalogued mistakes</h2>",
         '<p class="muted">Students who showed each known mistake (counted once however many tests show it).</p>',
-        hbars("mistake", [(m.item, m.function, len(m.students), n) for m in seen], "students"),
-        _row_table(seen, n, "No student made a catalogued mistake."), _unseen(unseen),
+        f'<p class="muted">Shares are of the {k} students who handed in a readable notebook.</p>',
+        hbars("mistake", [(m.item, m.function, len(m.students), k) for m in seen], "students"),
+        _row_table(seen, k, "No student made a catalogued mistake."), _unseen(unseen),
         "<h2>Other failures</h2>",
         hbars("failure", [(m.item, m.function, len(m.students), n) for m in report.failures], "students"),
         _row_table(report.failures, n, "None.", "failure", "kind"),
         "<h2>Tests: pass rate</h2>",
         hbars("test", [(t.grade_id, ", ".join(t.functions), len(t.passed), t.graded) for t in report.tests], "passed"),
-        _test_table(report.tests),
+        _test_table(report.tests), _hand_table(report), _late_table(report),
         "<h2>Scores</h2>", histogram(report.histogram(), n),
         "<h2>Statuses</h2>", _status_table(report),
     ]

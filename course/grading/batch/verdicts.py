@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from course.grading.preprocessors.cells import METADATA_KEY
-from course.grading.results import Note, Status, TestResult, run_note, stronger
+from course.grading.results import Note, Status, TestResult, display_note, run_note, stronger
 
 FAILED_KINDS = ("WrongAnswer", "NotRun", "GraderError", "Shortcut", "Review")
 
@@ -63,4 +63,6 @@ def summarise(autograded: dict[str, bytes]) -> tuple[Status, list[Note]]:
                                   f"{failed[0].message})"))
         if execution.get("output_truncated"):
             notes.append(run_note("output was truncated (too much printing)"))
+        notes += [display_note(str(n["text"])) for n in meta.get("notes") or []
+                  if isinstance(n, dict) and n.get("text") and display_note(str(n["text"])) not in notes]
     return status, notes
