@@ -18,6 +18,7 @@ output, and every cause that fits is named when several do.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -480,3 +481,20 @@ def test_other_reasons_a_function_is_undefined() -> None:
     assert explain_not_run(name_error, [_cell("def max_pool2d(x, size, stride=None):\n    return x\n")]) == (
         "the cell defining max_pool2d has not run (run it, or Restart & Run All, before the tests)")
     assert explain_not_run("ValueError: bad", []) is None
+
+
+def test_inputs_are_shown_whole_when_small_and_by_shape_and_whole_numbers_when_large() -> None:
+    """Issue 19: inputs were cut mid-number ("[-1..."). Small arrays are shown whole; large ones
+    by their shape and an excerpt whose every entry is a whole number (or an ellipsis)."""
+    check = all_checks()["ex02.correlate2d.valid"]
+    small_w = np.array([[1.0, -2.5], [0.0, 3.0]])
+    x = np.arange(88, dtype=float).reshape(8, 11) - 40.5
+    expected = check.reference(x, small_w)
+    wrong = expected.copy()
+    wrong[2, 3] += 1
+    message = diagnose(check, ((x, small_w), {}), wrong, expected)
+    head, _, inputs = message.partition("input: ")
+    assert inputs.startswith("x = array of shape 8×11: [[-40.5, -39.5, ..., -31.5, -30.5], [-29.5, -28.5, ..., ")
+    assert inputs.endswith("; w = [[1, -2.5], [0, 3]])")
+    numbers = re.findall(r"[^\[\],;=\s()][^\[\],;()\s]*", inputs.split(": ", 1)[1].split("; w =")[0])
+    assert numbers and all(n == "..." or re.fullmatch(r"-?\d+(\.\d+)?", n) for n in numbers), numbers
