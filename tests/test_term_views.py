@@ -1,0 +1,176 @@
+"""A term, end to end, on a small class (issue 18, "Done when"): the roster, a due date, late
+work, an extension granted after grading, a person's hand grade kept through a regrade, a
+``tampered`` submission settled by a person, feedback, the report and every export; then every
+view of every student's score must agree: ``grades_ex01_convolution_1d.csv``, ``course grades``
+long / wide / canvas, ``course student``, the report's histogram and the feedback page.
+
+Six students on ex01 (10 points; the course policy: 10 % of the score per started day late):
+
+- alice: the model solution, on time: 10;
+- bob: the model solution, 34 h late; a person then sets test-correlate1d-full (1 point) to 0 in
+  the formgrader and bob is regraded: 9 - 20 % = 7.2;
+- carol: the model solution, 34 h late, and after grading an extension to 05:00 on the third:
+  10, and ``grades_<ID>.csv`` says so without a new autograde run;
+- dave: forgot the flip: convolve1d's 6 points lost: 4;
+- erin: a folder with notes.txt and no notebook: missing, 0, not submitted;
+- frank: patches the test machinery: tampered, 0; a person looks and gives 2 (``course settle``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from nbgrader.api import Gradebook
+
+from grading_helpers import (BIN, MISTAKES, apply_mistake, cell_by_id, copy_course, course, env, feedback_text,
+                             read_csv, solved_notebook, write_submission)
+
+AID = "ex01_convolution_1d"
+DUE = "2026-12-01 17:00:00 UTC"
+LATE = "2026-12-03 03:00:00.000000 UTC"  # 34 h late: 2 started days, 20 %
+COURSE_ID = "convolutional-models"
+EXPECTED = {"alice": "10", "bob": "7.2", "carol": "10", "dave": "4", "erin": "0", "frank": "2"}
+TAMPER = '''
+import numpy as np
+import course.grading.recorder as rec
+
+def convolve1d(x, w, mode="full"):
+    return np.zeros(3)
+
+rec.judge = lambda check, results: (True, None, len(results))
+'''
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture(scope="module")
+def term(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = copy_course(tmp_path_factory.mktemp("term-views"), [AID])
+    course("release", AID, root=root)
+    proc = subprocess.run([str(BIN / "nbgrader"), "db", "assignment", "add", AID, f"--duedate={DUE}"],
+                          cwd=root, env=env(), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    roster = root / "roster.csv"
+    roster.write_text("Student ID,First Name,Last Name,Email,LMS ID\n" + "".join(
+        f"{sid},{sid.title()},Test,{sid}@example.edu,{900 + i}\n" for i, sid in enumerate(EXPECTED)))
+    course("students", "import", str(roster), root=root)
+
+    sub = root / "submitted"
+    solved = solved_notebook(root, AID)
+    for sid in ("alice", "bob", "carol"):
+        write_submission(sub, sid, AID, solved)
+    for sid in ("bob", "carol"):
+        (sub / sid / AID / "timestamp.txt").write_text(LATE)
+    nb, _ = apply_mistake(solved_notebook(root, AID), MISTAKES / AID / "no_flip.py")
+    write_submission(sub, "dave", AID, nb)
+    (sub / "erin" / AID).mkdir(parents=True)
+    (sub / "erin" / AID / "notes.txt").write_text("sorry\n")
+    tamper = solved_notebook(root, AID)
+    cell_by_id(tamper, "convolve1d").source = TAMPER
+    write_submission(sub, "frank", AID, tamper)
+    course("autograde", AID, "--submitted", str(sub), "--jobs", "2", "--quiet", root=root)
+    csv_path = root / f"grades_{AID}.csv"
+    first = read_csv(csv_path)
+
+    # carol writes: she had been ill; the instructor extends her deadline after grading
+    ext = course("extension", AID, "carol", "--until", "2026-12-03 05:00:00 UTC", root=root)
+    after_extension = read_csv(csv_path)
+    # a person lowers one of bob's tests in the formgrader, then bob is regraded
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as gb:
+        grade = gb.find_grade("test-correlate1d-full", AID, AID, "bob")
+        grade.manual_score, grade.needs_manual_grade = 0, False
+        gb.db.commit()
+    course("autograde", AID, "--submitted", str(sub), "--student", "bob", "--jobs", "1", "--quiet", root=root)
+    # frank's row is tampered: a person looks at the notebook and decides
+    settle = course("settle", AID, "frank", "--by", "Dr Lee", "--why", "zeros for convolve1d; correlate1d by hand is right",
+                    "--score", "2", root=root)
+    course("feedback", AID, root=root)
+    report_csv = root / f"report_{AID}.csv"
+    report = course("report", AID, "--csv", str(report_csv), root=root)
+    return {"root": root, "csv": csv_path, "first": first, "after_extension": after_extension,
+            "extension": ext.stdout, "settle": settle.stdout, "report": report.stdout,
+            "report_rows": _rows(report_csv.read_text("utf-8"))}
+
+
+def test_the_runs_gave_the_expected_statuses(term: dict) -> None:
+    first = term["first"]
+    assert {sid: r["status"] for sid, r in first.items()} == {
+        "alice": "ok", "bob": "ok", "carol": "ok", "dave": "ok", "erin": "missing", "frank": "tampered"}
+    assert first["carol"]["score"] == "8" and first["carol"]["penalty"] == "2"
+
+
+def test_an_extension_after_grading_refreshes_the_class_csv(term: dict) -> None:
+    """Issue 18 #6: the CSV stayed at carol's 8 until the next autograde."""
+    carol = term["after_extension"]["carol"]
+    assert (carol["score"], carol["late_seconds"], carol["penalty"]) == ("10", "0", "0"), carol
+    assert f"CSV: {term['csv']}" in term["extension"]
+
+
+def test_settling_is_recorded_with_who_when_and_why(term: dict) -> None:
+    frank = read_csv(term["csv"])["frank"]
+    assert frank["status"] == "settled" and frank["score"] == "2"
+    assert re.search(r"tampered settled by Dr Lee on \d{4}-\d\d-\d\d \(score set to 2\): zeros for convolve1d",
+                     frank["reason"]), frank
+    long = {r["student_id"]: r for r in _rows(course("grades", root=term["root"]).stdout)}
+    assert long["frank"]["status"] == "settled" and long["frank"]["decision"].startswith("tampered settled by Dr Lee")
+    view = course("student", "frank", root=term["root"]).stdout
+    assert "decision on ex01_convolution_1d: tampered settled by Dr Lee" in view
+    again = course("settle", AID, "frank", "--by", "x", "--why", "y", "--accept", root=term["root"], check=False)
+    assert again.returncode == 2 and "nothing to settle" in again.stderr
+
+
+def test_a_hand_grade_survives_the_regrade(term: dict) -> None:
+    bob = read_csv(term["csv"])["bob"]
+    assert (bob["score"], bob["penalty"]) == ("7.2", "1.8"), bob
+
+
+def _feedback_score(root: Path, sid: str) -> str:
+    text = feedback_text(root, sid, AID)
+    found = re.search(r"Score: (?:<strong>)?([0-9.]+) / 10", text)
+    assert found, text[:2000]
+    return found.group(1)
+
+
+def test_every_view_of_every_score_agrees(term: dict) -> None:
+    root = term["root"]
+    views: dict[str, dict[str, str]] = {"grades CSV": {s: r["score"] for s, r in read_csv(term["csv"]).items()}}
+    long = _rows(course("grades", "--format", "long", root=root).stdout)
+    views["long"] = {r["student_id"]: r["score"] for r in long}
+    wide = _rows(course("grades", "--format", "wide", root=root).stdout)
+    views["wide"] = {r["student_id"]: r[AID] for r in wide}
+    views["wide total"] = {r["student_id"]: r["total"] for r in wide}
+    canvas = list(csv.reader(io.StringIO(course("grades", "--format", "canvas", root=root).stdout)))
+    views["canvas"] = {line[2]: line[5] for line in canvas[2:]}
+    views["course student"] = {}
+    for sid in EXPECTED:
+        text = course("student", sid, root=root).stdout
+        views["course student"][sid] = re.search(r"^total ([0-9.]+) of 10$", text, re.M).group(1)
+    views["feedback"] = {sid: _feedback_score(root, sid) for sid in EXPECTED}
+    for name, view in views.items():
+        assert view == EXPECTED, (name, view)
+    # the report's histogram counts the same scores
+    bins = {r["item"]: int(r["count"]) for r in term["report_rows"] if r["section"] == "score"}
+    for label, count in bins.items():
+        assert count == sum(1 for s in EXPECTED.values() if int(float(s)) == int(label)), (label, bins)
+    mean = sum(float(s) for s in EXPECTED.values()) / len(EXPECTED)
+    assert f"mean {mean:.2f} of 10" in term["report"]
+
+
+def test_missing_work_is_not_submitted_anywhere(term: dict) -> None:
+    long = {r["student_id"]: r for r in _rows(course("grades", root=term["root"]).stdout)}
+    assert (long["erin"]["status"], long["erin"]["submitted"]) == ("missing", "false")
+    assert "not submitted: graded as the untouched exercise" in feedback_text(term["root"], "erin", AID)
+
+
+def test_the_report_counts_late_work_and_submitters(term: dict) -> None:
+    late = [r for r in term["report_rows"] if r["section"] == "late"]
+    assert [r["item"] for r in late] == ["bob"]  # carol's extension lifted hers
+    tests = [r for r in term["report_rows"] if r["section"] == "test"]
+    assert tests and all(r["of"] == "5" for r in tests)  # erin handed in nothing
