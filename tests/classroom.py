@@ -8,6 +8,7 @@ the instructor and as each student's own uid.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from deploy_helpers import ASSIGNMENT, VENV_BIN, make_course_root, solved_notebo
 from realusers import RealUsers
 
 COURSE_ID = "convolutional-models"
+SESSION = Path(__file__).resolve().with_name("student_session.py")
 
 
 class Classroom:
@@ -61,29 +63,53 @@ class Classroom:
         return self.users.run([*self.users.python, "-m", "nbgrader", *args], user=name, env=self.env(name),
                               check=check)
 
+    def session(self, name: str, *steps: str, answer: str | None = None, check: bool = True):  # noqa: ANN201
+        """``student_session.py STEPS`` as ``name`` in their home (what JupyterLab's Assignments
+        tab does: fetch, submit, fetch feedback), ``answer`` on standard input for ``write``."""
+        argv = [*self.users.python, str(SESSION), *steps]
+        proc = subprocess.run(self.users.command(argv, name), input=answer, env=self.env(name), capture_output=True,
+                              text=True, timeout=120)
+        if check and proc.returncode != 0:
+            raise RuntimeError(f"{name}'s session {steps} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr[-3000:]}")
+        return proc
+
+    def solved(self, assignment: str = ASSIGNMENT) -> str:
+        """The released notebook with every answer filled in from the solution."""
+        return solved_notebook(self.root / "exercises" / assignment / f"{assignment}.ipynb",
+                               self.root / "solutions" / assignment / f"{assignment}.ipynb")
+
     def student_python(self, name: str, code: str, *args: str, check: bool = True):  # noqa: ANN201
         """Python ``code`` run as ``name`` (what a student can do by hand)."""
         return self.users.run([*self.users.python, "-c", code, *args], user=name, env=self.env(name), check=check)
 
     # --- the steps of a class ---------------------------------------------------------------
+    def grader_api(self):  # noqa: ANN201 (an nbgrader NbGraderAPI)
+        """nbgrader's ``NbGraderAPI`` on the course, as the formgrader holds it (its buttons call
+        these same methods), with the exchange of this class; in this (root) process."""
+        from course.grading.batch import api, load_config
+
+        cfg = load_config(self.root)
+        cfg.Exchange.root = str(self.exchange)
+        cfg.CourseDirectory.course_id = COURSE_ID
+        return api(self.root, None, cfg)
+
+    def _api_call(self, method: str, *args: str | None) -> None:
+        result = getattr(self.grader_api(), method)(*args)
+        if not result.get("success"):
+            raise RuntimeError(f"{method}{args} failed:\n{result.get('error')}\n{result.get('log')}")
+
     def release(self, assignment: str = ASSIGNMENT) -> None:
         """nbgrader's ``release_assignment`` of the course folder's ``exercises/<ID>`` (the
         gradebook learns the assignment at the first ``course autograde``)."""
-        self.instructor("release_assignment", assignment, "--force")
+        self._api_call("release_assignment", assignment)
+
+    def release_feedback(self, assignment: str = ASSIGNMENT, student: str | None = None) -> None:
+        """nbgrader's ``release_feedback`` (the formgrader's button); raises when it fails."""
+        self._api_call("release_feedback", assignment, student)
 
     def released_notebook(self, assignment: str = ASSIGNMENT) -> Path:
         """The released notebook in the exchange (readable by every account)."""
         return self.exchange / COURSE_ID / "outbound" / assignment / f"{assignment}.ipynb"
-
-    def work(self, name: str, assignment: str = ASSIGNMENT, solved: bool = True) -> Path:
-        """``name`` fetches ``assignment`` and writes their answer (solved, or left untouched)."""
-        self.student(name, "fetch_assignment", assignment)
-        nb = self.users.home(name) / assignment / f"{assignment}.ipynb"
-        if solved:
-            text = solved_notebook(self.root / "exercises" / assignment / f"{assignment}.ipynb",
-                                   self.root / "solutions" / assignment / f"{assignment}.ipynb")
-            self.users.write_as(name, nb, text)
-        return nb
 
     def inbound(self) -> Path:
         return self.exchange / COURSE_ID / "inbound"

@@ -63,9 +63,11 @@ def collected():
     with RealUsers(["alice", "bob", "dave", "erin"]) as users:
         room = Classroom(users, student_config=CAPS, grader_config=CAPS)
         room.release()
-        notebooks = {name: room.work(name, solved=name != "bob") for name in ("alice", "bob", "dave")}
-        for name in notebooks:
-            room.student(name, "submit", ASSIGNMENT)
+        notebooks = {}
+        for name in ("alice", "bob", "dave"):  # bob hands in the untouched exercise
+            write = ["write", ASSIGNMENT] if name != "bob" else []
+            room.session(name, "fetch", ASSIGNMENT, *write, "submit", ASSIGNMENT, answer=room.solved())
+            notebooks[name] = users.home(name) / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
         inbound, bob_nb, release = str(room.inbound()), str(notebooks["bob"]), str(room.released_notebook())
         entries = {
             "spoof": ("bob", f"alice+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC", "folder", bob_nb),
@@ -148,7 +150,7 @@ def test_submit_refuses_a_folder_over_the_cap_on_the_students_side(collected) ->
             "open(os.path.join(sys.argv[1], 'data.bin'), 'wb').write(b'0' * 450_000)")
     room.student_python("erin", code, str(room.users.home("erin") / ASSIGNMENT), str(room.released_notebook()))
     before = set(p.name for p in room.inbound().iterdir())
-    proc = room.student("erin", "submit", ASSIGNMENT, check=False)
-    assert proc.returncode != 0 and "Directory size is too big" in _log(proc)
+    proc = room.session("erin", "submit", ASSIGNMENT, check=False)
+    assert proc.returncode == 1 and "Directory size is too big" in _log(proc)
     assert set(p.name for p in room.inbound().iterdir()) == before
     assert COURSE_ID in str(room.inbound())
