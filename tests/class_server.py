@@ -121,8 +121,8 @@ class ServerMachine:
                         timeout=timeout)
         if proc.returncode != 0:
             raise AssertionError(f"as {user or 'root'}:\n{script}\nexited {proc.returncode}\n"
-                                 f"--- stdout ---\n{proc.stdout[-3000:]}\n"
-                                 f"--- stderr ---\n{proc.stderr[-3000:]}")
+                                 f"--- stdout ---\n{proc.stdout[-6000:]}\n"
+                                 f"--- stderr ---\n{proc.stderr[-12000:]}")
         return proc
 
     def popen(self, argv: list[str], log: Path, env: dict[str, str], cwd: str = "/",
@@ -136,9 +136,9 @@ class ServerMachine:
         """The course venv at ``dest``, made the way a test machine can.
 
         The guide builds it with ``/usr/bin/python3 -m venv`` and ``pip install`` (network, and
-        several GB of wheels); here it is ``/usr/bin/python3 -m venv --without-pip`` whose
-        ``.pth`` adds this checkout's venv ``site-packages`` (world-readable; same CPython 3.11,
-        the cp311 ABI), and the checkout's console scripts with their ``#!`` line pointing at
+        several GB of wheels); here it is ``/usr/bin/python3 -m venv --without-pip`` with this
+        checkout's venv ``site-packages`` bind-mounted (read-only) as its own (world-readable;
+        same CPython 3.11, the cp311 ABI), and the checkout's console scripts with their ``#!`` line pointing at
         the new interpreter, and its ``etc/`` and ``share/`` (Jupyter's enabled extensions). So
         every account runs Debian's Python, as on a server, with this
         checkout's packages (``course`` among them, editable, from the checkout).
@@ -149,6 +149,7 @@ class ServerMachine:
         site = self.host(f"{dest}/lib/{version}/site-packages")
         if not site.is_dir():
             raise RuntimeError(f"{SYSTEM_PYTHON} is not {version}, the version of {purelib}")
+        # until mount_site_packages(), the venv reaches the packages through a .pth file
         (site / "zz_checkout_venv.pth").write_text(f"import site; site.addsitedir({purelib!r})\n")
         ours = Path(sys.executable).parent
         bindir = self.host(f"{dest}/bin")
@@ -170,3 +171,11 @@ class ServerMachine:
                 (self.host(dest) / name).symlink_to(ours.parent / name)
         # the Makefile's stamp: `make venv` (run by install-student-side.sh) finds it current
         (self.host(dest) / ".installed").touch()
+
+    def mount_site_packages(self, dest: str = "/opt/course/.venv") -> None:
+        """This checkout's packages inside the venv, as pip would have put them there (the
+        grading sandbox mounts the venv's own site-packages, nothing outside it); read-only, so
+        done after install-student-side.sh's ``chmod -R``."""
+        version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+        purelib = sysconfig.get_paths()["purelib"]
+        self.sh(f"mount --bind --read-only {purelib} {dest}/lib/{version}/site-packages")

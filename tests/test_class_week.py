@@ -27,8 +27,8 @@ What differs from the guide, and why:
 
 - the course venv: the guide builds ``/opt/course/.venv`` with ``/usr/bin/python3 -m venv`` and
   ``pip install`` (network, several GB). Here it is ``/usr/bin/python3 -m venv --without-pip``
-  whose ``.pth`` adds this checkout's venv ``site-packages`` (same CPython 3.11 ABI) and the
-  checkout's console scripts re-pointed at it (``ServerMachine.course_venv``), so every account
+  with this checkout's venv ``site-packages`` bind-mounted as its own (same CPython 3.11 ABI)
+  and the checkout's console scripts re-pointed at it (``ServerMachine.course_venv``), so every account
   runs Debian's Python as on a server; ``install-student-side.sh`` then finds the venv current
   and checks that an unprivileged account can run it;
 - the grader's course folder is a copy of this working tree's files (the guide: ``git clone``);
@@ -121,6 +121,7 @@ def guide_setup(machine: ServerMachine) -> None:
     copy_course(machine)
     machine.course_venv()
     machine.sh(f"{COURSE_DIR}/deploy/install-student-side.sh {COURSE_DIR} /opt/course", timeout=300)
+    machine.mount_site_packages()
     machine.sh("install -d -m 1777 /srv/nbgrader/exchange && "
                "install -D -m 644 /opt/course/deploy/etc-jupyter/nbgrader_config.py "
                "/etc/jupyter/nbgrader_config.py")
@@ -592,7 +593,7 @@ def test_instructor_collects_grades_comments_and_returns_feedback(week) -> None:
                 for u in submitted_students()}
     expected = {u: WRONG_SCORE if u in WRONG else 0.0 if u in UNTOUCHED else FULL
                 for u in submitted_students()}
-    assert scores == expected
+    assert scores == expected, graded.stdout[-3000:] + graded.stderr[-3000:]
     assert {u for u, s in late.items() if s > 0} == LATE, late
 
     # hand grading in the formgrader: a comment on two submissions, as the instructor would

@@ -66,7 +66,9 @@ def test_student_accounts_read_the_student_side_only(deployment) -> None:
     release = dest / "exercises" / "ex01_convolution_1d" / "ex01_convolution_1d.ipynb"
     assert _as_nobody_can_read(release)
     assert _as_nobody_can_read(dest / "course" / "convolution.py")
-    for absent in ("solutions", "tests", ".grader", "gradebook.db", "deploy"):
+    # deploy/ is installed too (the hub's config and the users' server command): no secret in it
+    assert _as_nobody_can_read(dest / "deploy" / "jupyterhub_config.py")
+    for absent in ("solutions", "tests", ".grader", "gradebook.db"):
         assert not (dest / absent).exists(), absent
     for secret in (grader / "solutions" / "ex01_convolution_1d" / "ex01_convolution_1d.ipynb",
                    grader / ".grader" / "secret", grader / "gradebook.db", grader / "tests" / "test_answers.py"):

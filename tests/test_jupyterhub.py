@@ -97,6 +97,8 @@ c.SharedPasswordAuthenticator.admin_password = {ADMIN_PASSWORD!r}
 c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
 c.SimpleLocalProcessSpawner.home_dir_template = {str(root / "home" / "{username}")!r}
 c.Spawner.args = {allow_root!r}
+# no /opt/course here: the checkout's venv, without deploy/start-singleuser.sh's lecture copy
+c.Spawner.cmd = [{str(VENV_BIN / "jupyterhub-singleuser")!r}]
 c.Spawner.environment.update({{
     "JUPYTER_CONFIG_PATH": {str(DEPLOY / "etc-jupyter")!r},
     "COURSE_EXCHANGE_ROOT": {str(root / "exchange")!r},
