@@ -69,8 +69,17 @@ class Database:
 
     url: str
 
+    def __post_init__(self) -> None:
+        from course.classconfig import normalise_url
+
+        try:
+            self.url = normalise_url(self.url)  # postgresql:// gets the installed driver
+        except ValueError as exc:
+            raise BackupError(str(exc)) from None
+
     @classmethod
     def parse(cls, value: str) -> Database:
+        """A SQLAlchemy URL, or a plain path of a SQLite file (``jupyterhub.sqlite``)."""
         return cls(value if "://" in value else f"sqlite:///{os.path.abspath(value)}")
 
     @property

@@ -156,3 +156,43 @@ def test_regrading_the_restored_class_gives_the_same_grades(graded, restored) ->
     root = restored["root"]
     _course(root, "autograde", ASSIGNMENT, "--submitted", "submitted", "--quiet", *_sandbox_flag())
     assert _course(root, "grades").stdout == graded["grades"].read_text()
+
+
+def test_postgresql_gradebook_and_hub_round_trip(tmp_path: Path) -> None:
+    """pg_dump -Fc / pg_restore of a PostgreSQL gradebook and hub database into fresh databases;
+    a PostgreSQL dump is refused for a SQLite target."""
+    from nbgrader.api import Gradebook
+
+    from course.backup import BackupError, Database, Places, backup, restore
+    from deploy_helpers import PostgresServer, postgres_bindir
+
+    try:
+        postgres_bindir()
+    except RuntimeError as exc:
+        pytest.skip(str(exc))
+    with PostgresServer() as pg:
+        for name in ("gradebook", "hub", "gradebook2", "hub2"):
+            pg.create_database(name)
+        with Gradebook(pg.sqlalchemy_url("gradebook"), "convolutional-models") as gb:
+            gb.add_student("alice", first_name="Alice")
+            gb.add_assignment(ASSIGNMENT)
+        import psycopg2
+
+        with psycopg2.connect(pg.url("hub")) as conn, conn.cursor() as cur:
+            cur.execute("create table users (name text); insert into users values ('alice'), ('bob')")
+        (tmp_path / "course").mkdir()
+        src = Places(tmp_path / "course", Database(pg.url("gradebook")), None, Database(pg.url("hub")))
+        manifest = backup(src, tmp_path / "backup")
+        assert manifest["parts"]["gradebook"]["kind"] == "postgresql" and "gradebook.pgdump" in manifest["files"]
+        (tmp_path / "fresh").mkdir()
+        sqlite_target = Places(tmp_path / "fresh", Database(f"sqlite:///{tmp_path}/fresh/gradebook.db"), None, None)
+        with pytest.raises(BackupError, match="gradebook is postgresql but sqlite:///.* is sqlite: give a postgresql"):
+            restore(sqlite_target, tmp_path / "backup")
+        target = Places(tmp_path / "fresh", Database(pg.url("gradebook2")), None, Database(pg.url("hub2")))
+        restore(target, tmp_path / "backup")
+        with Gradebook(pg.sqlalchemy_url("gradebook2"), "convolutional-models") as gb:
+            assert [s.first_name for s in gb.students] == ["Alice"]
+            assert [a.name for a in gb.assignments] == [ASSIGNMENT]
+        with psycopg2.connect(pg.url("hub2")) as conn, conn.cursor() as cur:
+            cur.execute("select name from users order by name")
+            assert cur.fetchall() == [("alice",), ("bob",)]
