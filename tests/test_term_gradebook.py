@@ -199,6 +199,29 @@ def test_bad_rosters_say_what_they_got(root: Path, text: str, words: list[str]) 
         assert sorted(s.id for s in gb.students) == ["alice", "bob"]  # nothing half-imported
 
 
+def test_canvas_gradebook_export_is_a_roster(root: Path, tmp_path: Path) -> None:
+    """Issue 18 #10: Canvas's own export (Student "Last, First", ID, SIS User ID, SIS Login ID)
+    lacked the first/last name columns the import expected."""
+    export = tmp_path / "canvas_export.csv"
+    export.write_text('Student,ID,SIS User ID,SIS Login ID,Section,ex01 (123)\n'
+                      '    Points Possible,,,,,10\n'
+                      '"Liddell, Alice",1001,alice,alice@example.edu,A,10\n'
+                      '"Builder, Bob",1002,bob,bob@example.edu,A,4.8\n'
+                      '"Student, Test",9999,,,A,\n', encoding="utf-8")
+    proc = course("students", "import", str(export), root=root)
+    assert "2 students" in proc.stdout
+    with Gradebook(_db(root), COURSE_ID) as gb:
+        alice = gb.find_student("alice")
+        assert (alice.first_name, alice.last_name, alice.email, alice.lms_user_id) == (
+            "Alice", "Liddell", "alice@example.edu", "1001")
+        assert sorted(s.id for s in gb.students) == ["alice", "bob"]
+    # and what course grades --format canvas writes reads back the same
+    course("students", "import", str(_roster(root, ROSTER)), root=root)
+    ours = root / "canvas.csv"
+    course("grades", "--format", "canvas", "--csv", str(ours), root=root)
+    assert "3 students" in course("students", "import", str(ours), root=root).stdout
+
+
 def test_roster_from_a_spreadsheet_with_semicolons(root: Path) -> None:
     text = "\ufeffStudent ID;First Name;Last Name;E-mail\r\nbob;Bob;Builder;bob@example.edu\r\n"
     path = root / "roster.csv"

@@ -174,3 +174,29 @@ def test_the_report_counts_late_work_and_submitters(term: dict) -> None:
     assert [r["item"] for r in late] == ["bob"]  # carol's extension lifted hers
     tests = [r for r in term["report_rows"] if r["section"] == "test"]
     assert tests and all(r["of"] == "5" for r in tests)  # erin handed in nothing
+
+
+def test_feedback_leaves_without_the_exchange(term: dict, tmp_path: Path) -> None:
+    """Issue 18 #10: a zip per student, a zip for Canvas's Re-Upload Submissions, and messages
+    written to a folder (a dry run: nothing is sent)."""
+    import email
+    import zipfile
+
+    root = term["root"]
+    out = course("feedback-bundle", AID, "--out", str(tmp_path / "zips"), root=root).stdout
+    with zipfile.ZipFile(tmp_path / "zips" / "alice.zip") as z:
+        assert z.namelist() == [f"{AID}/{AID}.html"]
+        assert "Score: <strong>10 / 10" in z.read(f"{AID}/{AID}.html").decode()
+    with zipfile.ZipFile(tmp_path / "zips" / f"canvas_{AID}.zip") as z:
+        names = sorted(z.namelist())
+    assert names[0] == f"testalice_900_{AID}_{AID}.html" and len(names) == len(EXPECTED), names
+    assert "zip: " in out
+    mail = course("feedback-mail", AID, "--from", "Dr Lee <lee@example.edu>", "--outbox", str(tmp_path / "out"),
+                  root=root).stdout
+    assert "Nothing was sent" in mail
+    msg = email.message_from_bytes((tmp_path / "out" / "bob.eml").read_bytes())
+    assert msg["To"] == "bob@example.edu" and msg["Subject"].endswith(f"feedback on {AID}")
+    (attachment,) = [p for p in msg.walk() if p.get_filename()]
+    assert attachment.get_filename() == f"{AID}.html" and b"7.2 / 10" in attachment.get_payload(decode=True)
+    typo = course("feedback-mail", AID, "--from", "x@y", "--student", "bbo", root=root, check=False)
+    assert typo.returncode == 2 and "did you mean bob?" in typo.stderr

@@ -4,6 +4,8 @@
     course extension ID STUDENT (--until "YYYY-MM-DD HH:MM:SS UTC" | --remove) [--db URL]
     course settle ID STUDENT --by NAME --why TEXT (--accept | --score POINTS) [--db URL]
     course student STUDENT [--db URL]
+    course feedback-bundle ID [--out DIR] [--student S] [--db URL]
+    course feedback-mail ID --from ADDRESS [--outbox DIR] [--student S] [--db URL]
     course students import ROSTER.csv [--db URL]
     course report ID [--html FILE] [--csv FILE] [--db URL]
     course similarity ID [--html FILE] [--submitted DIR] [--top N] [--threshold PERCENT]
@@ -168,6 +170,55 @@ def cmd_student(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bundle_report(kind: str, result: Any) -> None:
+    for path in result.written:
+        print(f"{kind}: {path}")
+    for label, who in (("no feedback page yet (run course feedback)", result.without_feedback),
+                       ("no LMS id in the roster: left out of the Canvas zip", result.without_lms_id),
+                       ("no email in the roster: no message", result.without_email)):
+        if who:
+            print(f"{label}: {', '.join(who)}")
+
+
+def cmd_feedback_bundle(args: argparse.Namespace) -> int:
+    from nbgrader.api import Gradebook
+
+    from course.gradebook.students import require_known
+    from course.term.bundles import write_bundles
+
+    root, db_url, cfg, course_id = _context(args)
+    out = Path(args.out) if args.out else root / "feedback_bundles" / args.assignment
+    try:
+        with Gradebook(db_url, course_id) as gb:
+            if args.student:
+                require_known(gb, args.student)
+            result = write_bundles(gb, root, args.assignment, out, args.student)
+    except ValueError as exc:
+        return _fail("feedback-bundle", exc)
+    _bundle_report("zip", result)
+    return 0
+
+
+def cmd_feedback_mail(args: argparse.Namespace) -> int:
+    from nbgrader.api import Gradebook
+
+    from course.gradebook.students import require_known
+    from course.term.bundles import write_outbox
+
+    root, db_url, cfg, course_id = _context(args)
+    out = Path(args.outbox) if args.outbox else root / "outbox" / args.assignment
+    try:
+        with Gradebook(db_url, course_id) as gb:
+            if args.student:
+                require_known(gb, args.student)
+            result = write_outbox(gb, root, args.assignment, out, args.sender, course_id, args.student)
+    except ValueError as exc:
+        return _fail("feedback-mail", exc)
+    _bundle_report("message (not sent)", result)
+    print(f"Nothing was sent: the messages are in {out}/ for your mail client or mailer.")
+    return 0
+
+
 def cmd_students_import(args: argparse.Namespace) -> int:
     from nbgrader.api import Gradebook
 
@@ -329,6 +380,23 @@ def add_term_commands(sub: Any, gradebook_url: Callable[[str], str]) -> None:
     p.add_argument("student", metavar="STUDENT")
     p.add_argument("--db", type=gradebook_url, help=GRADEBOOK_HELP)
     p.set_defaults(func=cmd_student)
+
+    p = sub.add_parser("feedback-bundle", help="feedback without the exchange: a zip per student and a zip for "
+                                               "Canvas's Re-Upload Submissions")
+    p.add_argument("assignment", metavar="ID")
+    p.add_argument("--out", metavar="DIR", help="where the zips go (default: feedback_bundles/<ID>/)")
+    p.add_argument("--student", metavar="S", help="only this student")
+    p.add_argument("--db", type=gradebook_url, help=GRADEBOOK_HELP)
+    p.set_defaults(func=cmd_feedback_bundle)
+
+    p = sub.add_parser("feedback-mail", help="one email per student with the feedback attached, written to a "
+                                             "folder (a dry run: nothing is sent)")
+    p.add_argument("assignment", metavar="ID")
+    p.add_argument("--from", dest="sender", required=True, metavar="ADDRESS", help="the sender, e.g. 'Dr Lee <lee@uni.edu>'")
+    p.add_argument("--outbox", metavar="DIR", help="where the .eml files go (default: outbox/<ID>/)")
+    p.add_argument("--student", metavar="S", help="only this student")
+    p.add_argument("--db", type=gradebook_url, help=GRADEBOOK_HELP)
+    p.set_defaults(func=cmd_feedback_mail)
 
     p = sub.add_parser("students", help="the class list in the gradebook")
     students = p.add_subparsers(dest="students_command", required=True)

@@ -6,6 +6,11 @@ the student submits under), first name, last name, email, and optionally the LMS
 user id, exported as ``ID`` by ``course grades --format canvas``). Other columns are ignored.
 Importing again updates the students in place (an empty cell keeps what the gradebook knows);
 students missing from the roster are kept.
+
+Canvas's own gradebook export (Grades, Export; and what ``course grades --format canvas`` writes)
+is read as a roster too: ``Student`` ("Last, First"), ``ID`` (the Canvas user id, kept as the
+LMS id), ``SIS User ID`` (the student id; ``SIS Login ID`` when it is empty) and ``SIS Login ID``
+(the email when it holds one); the ``Points Possible`` row and Canvas's "Test Student" are skipped.
 """
 
 from __future__ import annotations
@@ -51,6 +56,28 @@ def _columns(header: list[str], path: Path) -> dict[str, int]:
     return found
 
 
+CANVAS_HEADER = ("student", "id", "sis user id", "sis login id")
+CANVAS_SKIP = ("points possible", "student, test", "test student")
+
+
+def _is_canvas(header: list[str]) -> bool:
+    return all(h in [_norm(x) for x in header] for h in CANVAS_HEADER)
+
+
+def _canvas_student(header: list[str], cells: list[str]) -> dict[str, Any] | None:
+    """Gradebook fields of one row of a Canvas gradebook export (None for rows to skip)."""
+    at = {_norm(h): i for i, h in enumerate(header)}
+    cell = lambda name: (cells[at[name]].strip() if at[name] < len(cells) else "")  # noqa: E731
+    name = cell("student")
+    if name.lower() in CANVAS_SKIP or not name:
+        return None
+    last, _, first = name.partition(",")
+    login = cell("sis login id")
+    return {"id": cell("sis user id") or login or None, "first_name": first.strip() or None,
+            "last_name": last.strip() or None, "email": login if "@" in login else None,
+            "lms_user_id": cell("id") or None}
+
+
 def read_roster(path: str | Path) -> list[dict[str, Any]]:
     """The roster's students as gradebook fields (empty cells become ``None``)."""
     path = Path(path)
@@ -66,13 +93,19 @@ def read_roster(path: str | Path) -> list[dict[str, Any]]:
     delimiter = max(",;\t", key=first.count) if first else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader, [])
-    cols = _columns(header, path)
+    canvas = _is_canvas(header)
+    cols = {} if canvas else _columns(header, path)
     students: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for line, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
-        student = {f: (cells[i].strip() or None) if i < len(cells) else None for f, i in cols.items()}
+        if canvas:
+            student = _canvas_student(header, cells)
+            if student is None:
+                continue
+        else:
+            student = {f: (cells[i].strip() or None) if i < len(cells) else None for f, i in cols.items()}
         sid = student["id"] or ""
         if not STUDENT_ID_RE.match(sid):
             raise ValueError(f"{path}, line {line}: {sid!r} is not a student id ({ID_RULE})")
