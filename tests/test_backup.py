@@ -3,10 +3,13 @@
 A class of ex01 is graded (two students, a hand grade and a comment given through nbgrader's
 API, as the formgrader would), with an exchange holding a student's submission (their uid, mode
 733 inbound in a 1777 root) and a hub database (a SQLite file at the hub's path). It is backed
-up, the backup checked against tampering, then restored into a fresh course folder, gradebook,
-exchange and hub path: the same grades come back, the secret too (a regrade of the restored
-class gives the same grades), owners and modes of the exchange are kept, and a second restore
-without ``--force`` says what it would replace and stops.
+up with ``course backup``, the backup checked against tampering, then restored with ``course
+restore`` into a fresh course folder, gradebook, exchange and hub path: the same grades, hand
+grade and comment come back, the secret byte for byte, owners and modes of the exchange, and a
+second restore without ``--force`` says what it would replace and stops. (A regrade of the
+restored class is not run here: with all-correct and untouched work it would not show a lost
+secret; the secret's bytes are compared instead.) PostgreSQL: a gradebook and a hub database
+through ``pg_dump -Fc`` / ``pg_restore`` into fresh databases.
 """
 
 from __future__ import annotations
@@ -29,6 +32,19 @@ def _course(root: Path, *args: str):  # noqa: ANN202
     proc = run_course(["--root", str(root), *args], cwd=root)
     assert proc.returncode == 0, explain(proc)
     return proc
+
+
+def _grades(root: Path) -> list[tuple]:
+    """Every grade of the gradebook: (student, cell, auto, manual, needs manual) and comments."""
+    from nbgrader.api import Gradebook
+
+    rows = []
+    with Gradebook(f"sqlite:///{root}/gradebook.db", "convolutional-models") as gb:
+        for sub in gb.assignment_submissions(ASSIGNMENT):
+            for nb in sub.notebooks:
+                rows += [(sub.student.id, g.name, g.auto_score, g.manual_score, g.needs_manual_grade) for g in nb.grades]
+                rows += [(sub.student.id, c.name, c.auto_comment, c.manual_comment) for c in nb.comments]
+    return sorted(rows, key=repr)
 
 
 def _sandbox_flag() -> list[str]:
@@ -69,8 +85,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         gb.find_grade("test-correlate1d-full", ASSIGNMENT, ASSIGNMENT, "s001").manual_score = 1
         gb.db.commit()
     places = {"base": base, "root": root, "exchange": _exchange(base), "hub": _hub(base / "jupyterhub.sqlite")}
-    places["grades"] = Path(base / "grades.csv")
-    places["grades"].write_text(_course(root, "grades").stdout)
+    places["grades"] = _grades(root)
+    assert ("s000", "convolve1d", None, "tidy loop") in places["grades"]
     places["backup"] = base / "backup"
     _course(root, "backup", str(places["backup"]), "--exchange", str(places["exchange"]), "--hub-db", str(places["hub"]))
     return places
@@ -119,11 +135,7 @@ def restored(graded) -> dict[str, Path]:
 
 
 def test_restored_class_reads_the_same_grades(graded, restored) -> None:
-    assert _course(restored["root"], "grades").stdout == graded["grades"].read_text()
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{restored['root']}/gradebook.db", "convolutional-models") as gb:
-        assert gb.find_comment("convolve1d", ASSIGNMENT, ASSIGNMENT, "s000").manual_comment == "tidy loop"
+    assert _grades(restored["root"]) == graded["grades"]
     assert (restored["root"] / "gradebook.status.json").read_bytes() == (graded["root"] / "gradebook.status.json").read_bytes()
 
 
@@ -143,19 +155,15 @@ def test_restored_secret_exchange_and_hub(graded, restored) -> None:
 
 
 def test_restore_without_force_lists_what_it_would_replace(graded, restored) -> None:
-    proc = run_course(["--root", str(restored["root"]), "restore", str(graded["backup"]),
-                       "--exchange", str(restored["exchange"]), "--hub-db", str(restored["hub"])], cwd=restored["root"])
-    assert proc.returncode == 1
+    from course.backup import BackupError, places, restore
+
+    where = places(restored["root"], None, str(restored["exchange"]), False, str(restored["hub"]))
+    with pytest.raises(BackupError) as err:
+        restore(where, graded["backup"])
     for what in ("restore would replace:", "the gradebook sqlite:///", str(restored["root"] / "submitted"),
                  str(restored["root"] / ".grader" / "secret"), f"the exchange {restored['exchange']}",
                  "the hub's database", "Pass --force"):
-        assert what in proc.stderr, proc.stderr
-
-
-def test_regrading_the_restored_class_gives_the_same_grades(graded, restored) -> None:
-    root = restored["root"]
-    _course(root, "autograde", ASSIGNMENT, "--submitted", "submitted", "--quiet", *_sandbox_flag())
-    assert _course(root, "grades").stdout == graded["grades"].read_text()
+        assert what in str(err.value), str(err.value)
 
 
 def test_postgresql_gradebook_and_hub_round_trip(tmp_path: Path) -> None:
