@@ -519,3 +519,13 @@ def test_visible_cases_tell_the_catalogued_mistakes_apart(check: Check) -> None:
         if all(o.error is None and check.compare(o.value, e) for o, e in zip(outcomes, expected)):
             continue
         assert [n.name for n in explaining_mistakes(check, cases, outcomes, expected)] == [m.name], m.name
+
+
+@pytest.mark.parametrize("check,m", [(c, m) for c, m in CATALOGUE if c.hidden],
+                         ids=[f"{c.id}:{m.name}" for c, m in CATALOGUE if c.hidden])
+def test_a_mistake_that_loses_hidden_points_fails_the_visible_test_too(check: Check, m: Misconception) -> None:
+    """Issue 19: a student with a catalogued mistake who loses the hidden points of a graded cell
+    already fails its visible test (validate does not say "Success!")."""
+    if not mistake_verdict(check.id, m.name)[0]:
+        visible = check.id.removesuffix(".hidden")
+        assert not mistake_verdict(visible, m.name)[0], visible

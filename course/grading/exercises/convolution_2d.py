@@ -341,11 +341,13 @@ def stride_cases(seed: int) -> list[Case]:
 def padding_example_cases() -> list[Case]:
     """The lecture's example with padding 1 (a 'same' output, 5x5), then a small map with padding
     2: one-sided padding loses two windows there, a loop that stops early only one, so the two
-    mistakes are told apart."""
+    mistakes are told apart; then stride 2 with padding 1 on a 4x5 map, with a 2x3 kernel (the
+    windows fit exactly) and a 3x2 one (a leftover row and column are dropped)."""
     return [
         ((LECTURE_X.copy(), LECTURE_W.copy()), {"padding": 1}),
         ((np.array([[1.0, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2]]), np.array([[1.0, 0], [0, -1]])), {"padding": 2}),
         ((X_4x5.copy(), W_2x3.copy()), {"stride": 2, "padding": 1}),
+        ((X_4x5.copy(), W_2x3.T.copy()), {"stride": 2, "padding": 1}),
     ]
 
 

@@ -286,10 +286,11 @@ def basic_cases(seed: int) -> list[Case]:
 def stride_example_cases() -> list[Case]:
     """Overlapping windows (3x3, stride 2) on the 5x5 map; stride 1; two maps at once; then the
     4x6 map with (height, width) pairs: 2x3 windows side by side, and 1x2 windows with stride
-    (3, 1) (gaps between the rows of windows, overlap along the columns)."""
+    (3, 1) (gaps between the rows of windows, overlap along the columns); and 3x3 windows with
+    stride 2 on the 4x6 map, whose last row and column do not fill a window (dropped)."""
     two_maps = np.stack([HAND_X, HAND_X[::-1] * 2])
     return [((HAND_5.copy(), 3, 2), {}), ((HAND_X.copy(), 2, 1), {}), ((two_maps, 2), {}),
-            ((HAND_4x6.copy(), (2, 3)), {}), ((HAND_4x6.copy(), (1, 2), (3, 1)), {})]
+            ((HAND_4x6.copy(), (2, 3)), {}), ((HAND_4x6.copy(), (1, 2), (3, 1)), {}), ((HAND_4x6.copy(), 3, 2), {})]
 
 
 def stride_cases(seed: int) -> list[Case]:
@@ -304,9 +305,10 @@ def stride_cases(seed: int) -> list[Case]:
 
 def avg_example_cases() -> list[Case]:
     """The 4x4 map averaged 2x2 by hand, the 5x5 map (floor rule), overlapping windows, two maps,
-    and the non-square 4x6 map with (height, width) windows and strides (gaps, then overlap)."""
+    and the non-square 4x6 map with (height, width) windows and strides (gaps, then overlap), and
+    3x3 windows with stride 2 (the last row and column are dropped)."""
     return [((HAND_X.copy(), 2), {}), ((HAND_5.copy(), 2), {}), ((HAND_5.copy(), 3, 2), {}), ((np.stack([HAND_X, HAND_X.T]), 2), {}),
-            ((HAND_4x6.copy(), (2, 3)), {}), ((HAND_4x6.copy(), (1, 2), (3, 1)), {})]
+            ((HAND_4x6.copy(), (2, 3)), {}), ((HAND_4x6.copy(), (1, 2), (3, 1)), {}), ((HAND_4x6.copy(), 3, 2), {})]
 
 
 def avg_cases(seed: int) -> list[Case]:
