@@ -13,6 +13,7 @@ filled by nbgrader's ``SaveCells``).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -184,3 +185,43 @@ def test_a_stand_in_note_reaches_the_feedback_and_is_no_failure(course_dir: Path
     assert nb["metadata"]["course_grading"]["submission_notes"] == [note.text]
     assert _row(course_dir)["reason"] == (f"all tests passed; {note.text}; "
                                           "3 points wait for manual grading (answer-why)")
+
+
+def test_a_person_settles_a_review_and_the_written_answer_still_waits(course_dir: Path) -> None:
+    """Issue 18 #8: ``course settle --accept`` lifts the hold on the tests, keeps the written
+    answer flagged for its hand grade, and records who decided, when and why."""
+    from course.gradebook.settle import settle
+
+    _merge(course_dir, _result(Status.REVIEW, [run_note("needs a person to look: the guard changed")], test_score=2))
+    records = StatusRecords(course_dir / "gradebook.status.json")
+    with Gradebook(f"sqlite:///{course_dir}/gradebook.db") as gb:
+        with pytest.raises(ValueError, match="needs who decided"):
+            settle(gb, records, AID, SID, "accept", " ", "looked", _ctx(course_dir).config)
+        with pytest.raises(ValueError, match="allowed: accept, override"):
+            settle(gb, records, AID, SID, "forgive", "me", "looked", _ctx(course_dir).config)
+        record = settle(gb, records, AID, SID, "accept", "Dr Lee", "the threads are honest", _ctx(course_dir).config)
+    assert record.status == Status.SETTLED and record.decision.by == "Dr Lee"
+    assert _grade(course_dir, "test-f") == (2.0, None, False)
+    assert _grade(course_dir, "answer-why") == (0, None, True)  # still waits for its hand grade
+    row = _row(course_dir)
+    assert row["status"] == "settled" and row["score"] == "2"
+    assert re.search(r"review settled by Dr Lee on \d{4}-\d\d-\d\d \(scores accepted\): the threads are honest$",
+                     row["reason"]), row
+    history = StatusRecords(course_dir / "gradebook.status.json").decisions(AID, SID)
+    assert [(d["by"], d["action"], d["was"]) for d in history] == [("Dr Lee", "accept", "review")]
+    with Gradebook(f"sqlite:///{course_dir}/gradebook.db") as gb:
+        with pytest.raises(ValueError, match="nothing to settle"):
+            settle(gb, records, AID, SID, "accept", "Dr Lee", "again", _ctx(course_dir).config)
+
+
+def test_an_override_spreads_the_total_over_the_grades(course_dir: Path) -> None:
+    from course.gradebook.settle import settle
+
+    _merge(course_dir, _result(Status.TAMPERED, [run_note("the notebook changes the grading machinery")], test_score=0))
+    records = StatusRecords(course_dir / "gradebook.status.json")
+    with Gradebook(f"sqlite:///{course_dir}/gradebook.db") as gb:
+        with pytest.raises(ValueError, match="outside 0 to 5"):
+            settle(gb, records, AID, SID, "override", "Dr Lee", "x", _ctx(course_dir).config, score=7)
+        settle(gb, records, AID, SID, "override", "Dr Lee", "correlate is right", _ctx(course_dir).config, score=3)
+    assert _grade(course_dir, "test-f")[1:] == (1.2, False) and _grade(course_dir, "answer-why")[1:] == (1.8, False)
+    assert _row(course_dir)["score"] == "3"
