@@ -37,7 +37,6 @@ import fnmatch
 import glob
 import os
 import pwd
-import re
 import shutil
 import stat
 from dataclasses import dataclass
@@ -46,7 +45,8 @@ from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.utils import check_mode, parse_utc
 from traitlets import Integer
 
-STUDENT_ID_RE = re.compile(r"^[A-Za-z0-9_.@-][A-Za-z0-9_.@+-]{0,127}$")
+from course.gradebook.students import ID_RULE, STUDENT_ID_RE
+
 FILE_MODE, DIR_MODE = 0o640, 0o750
 
 
@@ -106,7 +106,7 @@ class CourseExchangeCollect(ExchangeCollect):
         name = os.path.basename(path)
         parts = name.rsplit("+", 3)
         if len(parts) < 3 or parts[1] != self.coursedir.assignment_id or not STUDENT_ID_RE.match(parts[0]):
-            raise Skip("not a submission folder name (<student>+<assignment>+<timestamp>)")
+            raise Skip(f"not a submission folder name (<student>+<assignment>+<timestamp>, a student id of {ID_RULE})")
         try:
             timestamp = parse_utc(parts[2])
         except Exception:
