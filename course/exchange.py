@@ -96,16 +96,17 @@ class CourseExchangeCollect(ExchangeCollect):
         records = []
         for path in sorted(glob.glob(pattern)):
             try:
-                records.append(self._checked_record(path))
+                records.append(self.checked_record(path))
             except Skip as why:
                 self._skip(os.path.basename(path), str(why))
         return records
 
-    def _checked_record(self, path: str) -> dict:
+    def checked_record(self, path: str) -> dict:
         """nbgrader's record of an entry (student, name, timestamp), or :class:`Skip`."""
         name = os.path.basename(path)
         parts = name.rsplit("+", 3)
-        if len(parts) < 3 or parts[1] != self.coursedir.assignment_id or not STUDENT_ID_RE.match(parts[0]):
+        if (len(parts) < 3 or parts[1] != self.coursedir.assignment_id or not STUDENT_ID_RE.match(parts[0])
+                or parts[0].startswith(".")):
             raise Skip(f"not a submission folder name (<student>+<assignment>+<timestamp>, a student id of {ID_RULE})")
         try:
             timestamp = parse_utc(parts[2])

@@ -23,8 +23,6 @@ from classroom import COURSE_ID, Classroom
 from deploy_helpers import ASSIGNMENT
 from realusers import RealUsers, unavailable
 
-pytestmark = pytest.mark.skipif(unavailable() is not None, reason=unavailable() or "")
-
 CAPS = ("c.CourseDirectory.max_file_size = 100  # kB\n"
         "c.CourseDirectory.max_dir_size = 400  # kB\n"
         "c.CourseExchangeCollect.max_files = 40\n")
@@ -60,6 +58,8 @@ elif kind == "bulky":
 @pytest.fixture(scope="module")
 def collected():
     """One class: honest submissions (alice, bob, dave), the bad entries, then ``nbgrader collect``."""
+    if unavailable():
+        pytest.skip(unavailable())
     with RealUsers(["alice", "bob", "dave", "erin"]) as users:
         room = Classroom(users, student_config=CAPS, grader_config=CAPS)
         room.release()
@@ -154,3 +154,27 @@ def test_submit_refuses_a_folder_over_the_cap_on_the_students_side(collected) ->
     assert proc.returncode == 1 and "Directory size is too big" in _log(proc)
     assert set(p.name for p in room.inbound().iterdir()) == before
     assert COURSE_ID in str(room.inbound())
+
+
+@pytest.mark.parametrize(("name", "why"), [
+    ("..+ex01+2026-12-01 10:00:00 UTC", "not a submission folder name"),
+    (".hidden+ex01+2026-12-01 10:00:00 UTC", "not a submission folder name"),
+    ("alice+ex01", "not a submission folder name"),
+    ("alice+ex01+zz", "unreadable timestamp 'zz'"),
+    ("alice+ex01+2026-13-45 99:00:00 UTC", "unreadable timestamp"),
+])
+def test_bad_names_are_skipped_even_without_the_owner_check(tmp_path, name: str, why: str) -> None:
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    from course.exchange import CourseExchangeCollect, Skip
+
+    cfg = Config()
+    cfg.CourseDirectory.update(root=str(tmp_path), course_id="c", assignment_id="ex01")
+    cfg.ExchangeCollect.check_owner = False
+    collect = CourseExchangeCollect(coursedir=CourseDirectory(config=cfg), config=cfg)
+    (tmp_path / name).mkdir()
+    with pytest.raises(Skip, match=why):
+        collect.checked_record(str(tmp_path / name))
+    (tmp_path / "alice+ex01+2026-12-01 10:00:00 UTC").mkdir()
+    assert collect.checked_record(str(tmp_path / "alice+ex01+2026-12-01 10:00:00 UTC"))["username"] == "alice"
