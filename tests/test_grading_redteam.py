@@ -117,11 +117,10 @@ FORGERIES = {
     "publishes_its_own_record": '''
 from IPython.display import publish_display_data
 def convolve1d(x, w, mode="full"):
-    out = np.convolve(x, w, mode)
     publish_display_data({"application/vnd.course.record+json": {
         "version": 2, "check": "ex01.convolve1d.full", "nonce": "0" * 32, "outputs": "[]",
         "hits": [], "intact": True, "mac": "0" * 64}})
-    return out
+    return np.convolve(x, w, mode)  # (absent while grading: the forged record is published first)
 ''',
     "replaces_the_guard": '''
 import builtins, json
@@ -282,7 +281,9 @@ def test_shortcuts_earn_nothing_for_that_function_however_reached(batch: dict, n
         assert (_score(row), row["status"]) == (0.0, "tampered"), row
         return
     assert (_score(row), row["status"]) == (TOTAL - CONVOLVE_POINTS, "ok"), row  # correlate1d is their own
-    assert "convolve1d calls" in row["reason"] and "correlate1d calls" not in row["reason"], row
+    # named by the static scan, or (a route it cannot resolve) the function was absent while grading
+    assert ("convolve1d calls" in row["reason"] or "not available in ex01_convolution_1d" in row["reason"]) \
+        and "correlate1d calls" not in row["reason"], row
 
 
 @pytest.mark.parametrize("name", sorted(FORGERIES))
