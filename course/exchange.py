@@ -112,7 +112,10 @@ class CourseExchangeCollect(ExchangeCollect):
             timestamp = parse_utc(parts[2])
         except Exception:
             raise Skip(f"unreadable timestamp {parts[2][:60]!r} in its name") from None
-        info = os.lstat(path)
+        try:
+            info = os.lstat(path)
+        except OSError as exc:
+            raise Skip(f"could not be looked at ({exc.strerror or exc})") from None
         if stat.S_ISLNK(info.st_mode):
             raise Skip("a link, not a folder (not followed)")
         if not stat.S_ISDIR(info.st_mode):
@@ -174,7 +177,7 @@ class CourseExchangeCollect(ExchangeCollect):
             raise
         except OSError as exc:
             _remove(tmp)
-            raise Skip(f"could not be read ({exc.strerror or exc})") from None
+            raise Skip(f"could not be copied ({exc.strerror or exc})") from None
         _remove(dest)
         os.rename(tmp, dest)
 
