@@ -15,8 +15,10 @@ per entry, a summary at the end) and skipped, never collected and never fatal:
 
 - its name must parse: a valid student id and a timestamp nbgrader can read;
 - it must be a real folder (not a link) owned by the uid of the student it names
-  (``pwd.getpwnam``), and so must everything inside it (``ExchangeCollect.check_owner``, on by
-  default, turns both ownership checks off, e.g. where every student runs as one uid);
+  (``pwd.getpwnam``; ``ExchangeCollect.check_owner``, on by default, turns the ownership checks
+  off, e.g. where every student runs as one uid). Anything inside it owned by another account
+  (nbgrader's submit leaves the folder mode 777) is left out with a warning, so nobody can spoil
+  another student's submission;
 - it may hold no links, devices or pipes, no file over ``CourseDirectory.max_file_size`` kB,
   no more than ``CourseExchangeCollect.max_files`` entries and no more than
   ``CourseDirectory.max_dir_size`` kB in all (nbgrader's own caps, which its ``submit`` applies
@@ -39,7 +41,7 @@ import os
 import pwd
 import shutil
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.utils import check_mode, parse_utc
@@ -62,6 +64,7 @@ class Caps:
     owner_uid: int | None  # None: ownership not checked
     exclude: list[str]
     include: list[str]
+    foreign: list[str] = field(default_factory=list)  # what others put in the entry: not copied
 
 
 class CourseExchangeCollect(ExchangeCollect):
@@ -180,6 +183,9 @@ class CourseExchangeCollect(ExchangeCollect):
             raise Skip(f"could not be copied ({exc.strerror or exc})") from None
         _remove(dest)
         os.rename(tmp, dest)
+        if caps.foreign:
+            self.log.warning("Collected %s without what other accounts put in it: %s", os.path.basename(src),
+                             ", ".join(caps.foreign))
 
     def copy_files(self) -> None:
         """nbgrader's choice of which submission to collect, over the entries that pass the
@@ -257,23 +263,27 @@ def _wanted(name: str, is_file: bool, caps: Caps) -> bool:
 
 
 def _copy_dir(fd: int, dest: str, caps: Caps, used: list[int]) -> None:
-    """Copy the folder open as ``fd`` into a new ``dest``; ``used`` = [entries, bytes] so far."""
-    _check_owner(os.fstat(fd), ".", caps)
+    """Copy the folder open as ``fd`` into a new ``dest``; ``used`` = [entries, bytes] so far.
+    What another account put there (nbgrader's submit leaves the entry mode 777) is left out and
+    noted in ``caps.foreign``, so nobody can spoil someone else's submission."""
     os.mkdir(dest, DIR_MODE)
     os.chmod(dest, DIR_MODE)
     with os.scandir(fd) as entries:
         for entry in entries:
+            info = entry.stat(follow_symlinks=False)
+            if _foreign(info, entry.name, caps):
+                continue
             used[0] += 1
             if used[0] > caps.max_files:
                 raise Skip(f"more than {caps.max_files} files and folders")
-            info = entry.stat(follow_symlinks=False)
             if stat.S_ISLNK(info.st_mode):
                 raise Skip(f"holds a link ({entry.name}); links are never followed")
             if stat.S_ISDIR(info.st_mode):
                 if _wanted(entry.name, False, caps):
                     child = _open_dir(entry.name, dir_fd=fd)
                     try:
-                        _copy_dir(child, os.path.join(dest, entry.name), caps, used)
+                        if not _foreign(os.fstat(child), entry.name, caps):  # swapped since the scan?
+                            _copy_dir(child, os.path.join(dest, entry.name), caps, used)
                     finally:
                         os.close(child)
             elif stat.S_ISREG(info.st_mode):
@@ -283,9 +293,12 @@ def _copy_dir(fd: int, dest: str, caps: Caps, used: list[int]) -> None:
                 raise Skip(f"holds {entry.name}, which is not a file or a folder")
 
 
-def _check_owner(info: os.stat_result, name: str, caps: Caps) -> None:
-    if caps.owner_uid is not None and info.st_uid != caps.owner_uid:
-        raise Skip(f"holds {name}, owned by {_name_of(info.st_uid)}, not by the student")
+def _foreign(info: os.stat_result, name: str, caps: Caps) -> bool:
+    """True (and noted) when ``name`` belongs to someone other than the student."""
+    if caps.owner_uid is None or info.st_uid == caps.owner_uid:
+        return False
+    caps.foreign.append(f"{name} (owned by {_name_of(info.st_uid)})")
+    return True
 
 
 def _copy_file(dir_fd: int, name: str, dest: str, caps: Caps, used: list[int]) -> None:
@@ -294,7 +307,8 @@ def _copy_file(dir_fd: int, name: str, dest: str, caps: Caps, used: list[int]) -
         info = os.fstat(src)
         if not stat.S_ISREG(info.st_mode):
             raise Skip(f"holds {name}, which is not a regular file")
-        _check_owner(info, name, caps)
+        if _foreign(info, name, caps):  # swapped since the scan
+            return
         _check_size(name, info.st_size, caps, used)
         out = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
         with contextlib.closing(os.fdopen(out, "wb")) as fh:

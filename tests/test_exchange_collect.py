@@ -54,6 +54,16 @@ elif kind == "bulky":
         put(f"part{i}.bin", b"0" * 95_000)
 """
 
+PLANT = """
+import os, sys
+entry = sys.argv[1]
+open(os.path.join(entry, "planted.txt"), "w").write("bob was here")
+os.symlink("/etc/shadow", os.path.join(entry, "evil"))
+os.mkdir(os.path.join(entry, "junk"))
+for i in range(45):
+    open(os.path.join(entry, "junk", f"{i}.txt"), "w").write("x")
+"""
+
 
 @pytest.fixture(scope="module")
 def collected():
@@ -81,6 +91,10 @@ def collected():
         }
         for who, name, how, *rest in entries.values():
             room.student_python(who, MAKE_ENTRY, inbound, name, how, *rest)
+        # bob learns the name of alice's real entry (mode 777, as nbgrader's submit leaves it) and
+        # puts a file, a link and a folder of 45 files in it
+        (alice_entry,) = [p for p in room.inbound().iterdir() if p.name.startswith("alice+") and "2099" not in p.name]
+        room.student_python("bob", PLANT, str(alice_entry))
         proc = room.instructor("collect", ASSIGNMENT, check=False)
         yield room, proc, entries, notebooks
 
@@ -134,6 +148,16 @@ def test_floods_are_reported_and_skipped(collected) -> None:
     assert f"Skipped {entries['huge'][1]}" in log and "data.bin of 150,000 bytes" in log
     assert f"Skipped {entries['bulky'][1]}" in log and "more than the 400,000 bytes" in log
     assert "Collect skipped 7 entries" in log
+
+
+def test_what_others_put_in_a_submission_is_left_out_not_fatal_to_it(collected) -> None:
+    room, proc, _, _ = collected
+    alice = room.submitted("alice")
+    assert (alice / f"{ASSIGNMENT}.ipynb").is_file()
+    assert not any((alice / name).exists() or (alice / name).is_symlink() for name in ("planted.txt", "evil", "junk"))
+    assert "without what other accounts put in it: " in _log(proc)
+    for name in ("planted.txt (owned by bob)", "evil (owned by bob)", "junk (owned by bob)"):
+        assert name in _log(proc)
 
 
 def test_collected_modes_are_sane(collected) -> None:
