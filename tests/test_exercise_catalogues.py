@@ -529,3 +529,26 @@ def test_a_mistake_that_loses_hidden_points_fails_the_visible_test_too(check: Ch
     if not mistake_verdict(check.id, m.name)[0]:
         visible = check.id.removesuffix(".hidden")
         assert not mistake_verdict(visible, m.name)[0], visible
+
+
+def _clip_kinds(case: Any) -> set[str]:
+    """ex06's inputs by role: batches of clips (per-clip shape and dtype) and labels (dtype, classes)."""
+    kinds: set[str] = set()
+    for value in case[0]:
+        if isinstance(value, np.ndarray) and value.ndim == 4:
+            kinds.add(f"clips {value.shape[1:]} {value.dtype}")
+        elif isinstance(value, np.ndarray) and value.ndim == 1:
+            kinds.add(f"labels {value.dtype} of classes {sorted(set(value.tolist()))}")
+    return kinds
+
+
+def test_ex06_visible_cases_show_the_hidden_kinds_of_input() -> None:
+    """ex06's hidden test set and train probe hold clips and labels of the kinds the visible
+    validation set and gradient check show (same per-clip shape, dtype, classes)."""
+    ex06 = [c for cid, c in sorted(all_checks().items()) if cid.startswith("ex06.") and c.function in ("model", "train")]
+    shown = set().union(*(_clip_kinds(case) for c in ex06 if not c.hidden for case in c.make_cases()))
+    hidden_checks = {c.seed_key or c.id: c for c in ex06 if c.hidden}  # the six accuracy checks share one set
+    assert len(hidden_checks) == 2, sorted(hidden_checks)
+    for check in hidden_checks.values():
+        hidden = set().union(*(_clip_kinds(case) for case in check.make_cases(SEED)))
+        assert hidden and hidden <= shown, (check.id, sorted(hidden - shown))
