@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
 STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 export PATH := $(BIN):$(PATH)
 
 PORT     ?= 8888
@@ -17,7 +18,7 @@ BROWSER_FLAG := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,--no-browser)
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 TEST_ARGS ?=
 
-.PHONY: lab test venv system-deps clean
+.PHONY: lab test venv system-deps clean site
 
 $(STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -31,13 +32,25 @@ venv: $(STAMP)
 lab: $(STAMP)
 	jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) $(ROOT_FLAG) $(BROWSER_FLAG) $(LAB_ARGS)
 
-## make test: the whole suite (package, notebooks, grading round trip, browser)
-test: $(STAMP) system-deps
-	python -m pytest -n $(JOBS) --dist loadfile --nbval-lax $(TEST_ARGS)
+## make test: the whole suite (package, notebooks, grading round trip, browser, website).
+## Each lecture is executed once per run (tests/site_helpers.py), shared by the notebook
+## check (tests/test_site_lectures.py, nbval's comparison) and the website's build.
+test: $(STAMP) system-deps $(NODE_STAMP)
+	python -m pytest -n $(JOBS) --dist loadfile $(TEST_ARGS)
+
+## browser files the website serves itself (package.json, package-lock.json)
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: apt-get install npm (make system-deps does it as root)" >&2; exit 1; }
+	npm ci --no-fund --no-audit --ignore-scripts --silent
+	@touch $(NODE_STAMP)
+
+## make site: the course website in site/ (README "The course as a website")
+site: $(STAMP) $(NODE_STAMP)
+	python -m book.build
 
 ## system packages the tests drive (bubblewrap, chromium, postgresql); installed when missing
 system-deps:
 	@bash .ci/system-deps
 
 clean:
-	rm -rf $(VENV) submitted autograded feedback gradebook.db .pytest_cache .hypothesis
+	rm -rf $(VENV) submitted autograded feedback gradebook.db .pytest_cache .hypothesis site node_modules build/site-cache build/lite-wheels

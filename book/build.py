@@ -7,7 +7,9 @@
    from ``node_modules/`` (MathJax 3, RequireJS, the widget renderer);
 3. Sphinx (myst-nb, sphinx-book-theme, ``book/conf.py``) builds it with warnings as errors;
 4. JupyterLite (``site/lite/``) gets lectures 01-05, the course wheel without dependencies, the
-   ipywidgets wheel and the Pyodide core from npm.
+   ipywidgets wheel and the Pyodide core from npm (``book/lite.py``);
+5. the result is checked for solutions, hidden tests and the secret (``book/leaks.py``) before
+   it replaces ``site/``.
 
     python -m book.build [--out site] [--cache build/site-cache] [--no-lite]
 """
@@ -30,7 +32,7 @@ NODE_MODULES = REPO / "node_modules"
 #: what the site serves from node_modules/: package folder -> (files or folders, where under _static)
 OFFLINE = {
     "mathjax/es5": (["tex-chtml.js", "input", "output", "ui", "a11y", "sre", "adaptors"], "mathjax"),
-    "@jupyter-widgets/html-manager/dist": (["embed-amd.js", "libembed-amd.js", "*.woff2", "*.woff", "*.ttf", "*.eot", "*.svg"], "widgets"),
+    "@jupyter-widgets/html-manager/dist": (["embed-amd.js", "*.woff2", "*.woff", "*.ttf", "*.eot", "*.svg"], "widgets"),
     "requirejs": (["require.js"], "."),
 }
 #: the README's sections that are student material (besides its introduction)
@@ -80,6 +82,7 @@ def stage_offline(dest: Path, node_modules: Path = NODE_MODULES) -> None:
                 raise SiteError(f"{folder} has no {pattern}: is node_modules/ from package-lock.json (`npm ci`)?")
             for src in matches:
                 _copy(src, dest / where / src.relative_to(folder))
+    _copy(BOOK / "widgets-paths.js", dest / "widgets" / "paths.js")
 
 
 def stage(src: Path, executed: dict[str, Path], repo: Path = REPO, node_modules: Path = NODE_MODULES) -> None:
@@ -119,10 +122,26 @@ def build(out: Path, executed: dict[str, Path], repo: Path = REPO, lite: bool = 
             from book.lite import build_lite
 
             build_lite(fresh / "lite", [p for p in lectures(repo) if p.name[:2] in LITE_LECTURES], Path(tmp) / "lite")
+        problems = leaks(fresh, repo)
+        if problems:
+            raise SiteError("the site would publish instructor material:\n  " + "\n  ".join(problems[:20]))
         if out.exists():
             shutil.rmtree(out)
         shutil.copytree(fresh, out)
     return out
+
+
+def leaks(site: Path, repo: Path = REPO) -> list[str]:
+    """``book/leaks.py``'s check of a built site, with the instructor's secret when there is one."""
+    from course.grading.secret import SecretError, load_secret
+
+    from book.leaks import hidden_test_ids, site_leaks
+
+    try:
+        secret = load_secret(repo)
+    except SecretError:
+        secret = None  # no secret exists on this machine, so none can leak
+    return site_leaks(site, repo, secret, hidden_test_ids(repo))
 
 
 def main(argv: list[str] | None = None) -> int:

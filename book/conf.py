@@ -49,7 +49,8 @@ nb_merge_streams = True
 mathjax_path = "mathjax/tex-chtml.js"
 nb_ipywidgets_js = {
     "require.js": {},
-    "widgets/embed-amd.js": {"data-jupyter-widgets-cdn-only": "false"},
+    "widgets/paths.js": {},
+    "widgets/embed-amd.js": {},
 }
 
 # --- pages -------------------------------------------------------------------------------------
