@@ -45,7 +45,7 @@ def describe_case(check: Check, case: Case) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
 
 
-SMALL_ARRAY = 30
+SMALL_ARRAY = 48
 """Arrays with at most this many numbers are shown whole in messages; larger ones by their shape
 and an excerpt of whole numbers (the first and last two along each axis)."""
 

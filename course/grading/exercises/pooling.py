@@ -270,6 +270,10 @@ HAND_4x6 = np.array([[3, 0, 1, 8, 2, 5], [1, 7, 4, 0, 6, 2], [9, 2, 0, 3, 1, 4],
 """A non-square map (4x6): 3x3 windows fit twice along the columns, once along the rows."""
 
 
+THREE_MAPS = np.random.default_rng(4002).permutation(np.arange(72) - 36).reshape(3, 4, 6).astype(float)
+"""Three 4x6 maps of distinct numbers: no coincidence between maps hides a mix-up of the map axis."""
+
+
 def max_basic_example_cases() -> list[Case]:
     """The 4x4 map pooled 2x2 by hand, a 5x5 map where the last row and column are dropped, and
     the non-square 4x6 map pooled 3x3 (the last row is dropped)."""
@@ -287,10 +291,12 @@ def stride_example_cases() -> list[Case]:
     """Overlapping windows (3x3, stride 2) on the 5x5 map; stride 1; two maps at once; then the
     4x6 map with (height, width) pairs: 2x3 windows side by side, and 1x2 windows with stride
     (3, 1) (gaps between the rows of windows, overlap along the columns); and 3x3 windows with
-    stride 2 on the 4x6 map, whose last row and column do not fill a window (dropped)."""
+    stride 2 on the 4x6 map, whose last row and column do not fill a window (dropped); three maps
+    of distinct numbers, 2x2 windows."""
     two_maps = np.stack([HAND_X, HAND_X[::-1] * 2])
     return [((HAND_5.copy(), 3, 2), {}), ((HAND_X.copy(), 2, 1), {}), ((two_maps, 2), {}),
-            ((HAND_4x6.copy(), (2, 3)), {}), ((HAND_4x6.copy(), (1, 2), (3, 1)), {}), ((HAND_4x6.copy(), 3, 2), {})]
+            ((HAND_4x6.copy(), (2, 3)), {}), ((HAND_4x6.copy(), (1, 2), (3, 1)), {}), ((HAND_4x6.copy(), 3, 2), {}),
+            ((THREE_MAPS.copy(), 2), {})]
 
 
 def stride_cases(seed: int) -> list[Case]:
@@ -306,9 +312,10 @@ def stride_cases(seed: int) -> list[Case]:
 def avg_example_cases() -> list[Case]:
     """The 4x4 map averaged 2x2 by hand, the 5x5 map (floor rule), overlapping windows, two maps,
     and the non-square 4x6 map with (height, width) windows and strides (gaps, then overlap), and
-    3x3 windows with stride 2 (the last row and column are dropped)."""
+    3x3 windows with stride 2 (the last row and column are dropped); three maps of distinct numbers."""
     return [((HAND_X.copy(), 2), {}), ((HAND_5.copy(), 2), {}), ((HAND_5.copy(), 3, 2), {}), ((np.stack([HAND_X, HAND_X.T]), 2), {}),
-            ((HAND_4x6.copy(), (2, 3)), {}), ((HAND_4x6.copy(), (1, 2), (3, 1)), {}), ((HAND_4x6.copy(), 3, 2), {})]
+            ((HAND_4x6.copy(), (2, 3)), {}), ((HAND_4x6.copy(), (1, 2), (3, 1)), {}), ((HAND_4x6.copy(), 3, 2), {}),
+            ((THREE_MAPS.copy(), 2), {})]
 
 
 def avg_cases(seed: int) -> list[Case]:
