@@ -9,6 +9,8 @@ assignment yet (released elsewhere), as an instructor new to the course would.
 
 from __future__ import annotations
 
+import csv
+
 import shutil
 import subprocess
 from pathlib import Path
@@ -109,6 +111,35 @@ def test_feedback_goes_out_once_everything_is_graded(root: Path) -> None:
     text = feedback_text(root, "alice", AID)
     assert "waits for your instructor" not in text
     assert len(list((root / "feedback").glob(f"*/{AID}/*.html"))) == 4
+    # the rubric is for graders: it never reaches a student (issue 18 #11)
+    assert "Rubric for" not in text and "Model answer (for the grader)" not in text
+
+
+@pytest.mark.browser
+def test_the_formgrader_shows_graders_the_rubric(course_dir: Path) -> None:
+    """Issue 18 #11: the rubric of the hand-graded answer lived only in solutions/."""
+    from test_term_views import formgrader_text
+
+    text = formgrader_text(course_dir, "bob", AID)
+    assert f"Rubric for {CELL}" in text and "Grading: 1 point for the parameter comparison" in text, text[-3000:]
+    assert text.index("Conv has fewer parameters.") < text.index(f"Rubric for {CELL}")  # right after the answer
+
+
+def test_the_report_has_the_hand_graded_answer_and_mistakes_in_words(root: Path) -> None:
+    """Issue 18 #7: ex03's written question (3 of 10 points) was missing from the report, and
+    ex03's mistakes showed raw ids (bias_per_input_map)."""
+    _hand_grade(root, "alice", 3)
+    _hand_grade(root, "bob", 1)
+    out = root / "r.csv"
+    text = course("report", AID, "--csv", str(out), root=root).stdout
+    # dave left the answer as released: nbgrader's own 0, no person needed
+    assert f"graded by hand: {CELL}: 3 graded, mean 1.33 of 3; 1 waiting for a person (carol)" in text, text
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    hand = [r for r in rows if r["section"] == "hand"]
+    assert [(r["item"], r["count"], r["of"], r["students"]) for r in hand] == [(CELL, "3", "4", "carol")]
+    mistakes = [r["item"] for r in rows if r["section"] == "mistake"]
+    assert mistakes and not [m for m in mistakes if "_" in m], mistakes
+    assert "bias per input map" in mistakes or any("bias" in m for m in mistakes)
 
 
 def test_feedback_for_one_student_checks_only_that_student(root: Path) -> None:
@@ -128,7 +159,7 @@ def test_hand_grade_survives_a_regrade(root: Path) -> None:
     # carol: 7 + 2 = 9, 20 % late penalty = 1.8
     assert (rows["carol"]["score"], rows["carol"]["penalty"]) == ("7.2", "1.8")
     long = course("grades", root=root).stdout.splitlines()
-    assert f"alice,{AID},10,10,true,false,0,0" in long
+    assert f"alice,{AID},10,10,ok,true,false,0,0," in long
     # regrade the whole class: the hand grades stay and are not flagged again
     course("autograde", AID, "--submitted", str(root / "submitted"), "--jobs", "2", "--quiet", root=root)
     assert _grade(root, "alice") == (3.0, False, 10.0)

@@ -14,6 +14,9 @@ Six students on ex01 (10 points; the course policy: 10 % of the score per starte
 - dave: forgot the flip: convolve1d's 6 points lost: 4;
 - erin: a folder with notes.txt and no notebook: missing, 0, not submitted;
 - frank: patches the test machinery: tampered, 0; a person looks and gives 2 (``course settle``).
+
+The formgrader's own submission page (nbgrader's exporter, in headless Chromium) says where its
+total differs from the course's figure (bob's late penalty, erin's missing work).
 """
 
 from __future__ import annotations
@@ -200,3 +203,56 @@ def test_feedback_leaves_without_the_exchange(term: dict, tmp_path: Path) -> Non
     assert attachment.get_filename() == f"{AID}.html" and b"7.2 / 10" in attachment.get_payload(decode=True)
     typo = course("feedback-mail", AID, "--from", "x@y", "--student", "bbo", root=root, check=False)
     assert typo.returncode == 2 and "did you mean bob?" in typo.stderr
+
+
+# --- the formgrader: nbgrader's own submission page, in headless Chromium ---------------------
+def formgrader_text(root: Path, student: str, aid: str = AID) -> str:
+    """The text of a submission's page exactly as nbgrader's formgrader renders it (its exporter
+    and extra configuration with the course's configuration), read by headless Chromium."""
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.server_extensions.formgrader import handlers
+    from playwright.sync_api import sync_playwright
+    from traitlets.config import Config
+
+    from course.grading.batch import load_config
+    from test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    cfg = load_config(root)
+    extra = Config()
+    extra.HTMLExporter.template_name = "formgrade"
+    extra.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    cfg.merge(extra)
+    resources = {"assignment_id": aid, "notebook_id": aid, "submission_id": "x", "index": 0, "total": 1,
+                 "base_url": "", "student": student, "last_name": "T", "first_name": student,
+                 "notebook_path": f"autograded/{student}/{aid}/{aid}.ipynb"}
+    html, _ = HTMLExporter(config=cfg).from_filename(str(root / "autograded" / student / aid / f"{aid}.ipynb"),
+                                                     resources=resources)
+    page_file = root / f"formgrader-{student}.html"
+    page_file.write_text(html, encoding="utf-8")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page()
+        page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("file://")
+                   else route.continue_())
+        page.goto(page_file.as_uri())
+        text = page.inner_text("body")
+        browser.close()
+    return text
+
+
+@pytest.mark.browser
+def test_the_formgrader_page_says_which_figure_counts(term: dict) -> None:
+    """Issue 18 #3: the formgrader showed bob's score before the late penalty and erin's missing
+    work as graded 0 with no timestamp, with no word that the course's figure differs."""
+    root = term["root"]
+    bob = formgrader_text(root, "bob")
+    assert "Late by 1 day 10 hours" in bob and "1.8 points off" in bob and "before that penalty" in bob, bob[:3000]
+    assert "grades_ex01_convolution_1d.csv" in bob and "course student bob" in bob
+    erin = formgrader_text(root, "erin")
+    assert "No notebook was handed in" in erin and "It is not a submission" in erin
+    alice = formgrader_text(root, "alice")
+    assert "Course grading note" not in alice  # on time, ok: nbgrader's figure is the course's
+    carol = formgrader_text(root, "carol")
+    assert "Late by" not in carol  # the extension after grading rewrote the note
+    # graders only: the student's feedback never shows the note
+    assert "Course grading note" not in feedback_text(root, "bob", AID)

@@ -35,6 +35,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from course.gradebook.grades import duration
 from course.grading.mathml import typeset_html, typeset_latex
+from course.grading.batch.grader_view import is_grader_only
 from course.grading.preprocessors.cells import METADATA_KEY
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -153,6 +154,7 @@ class FeedbackPolicy(NbGraderPreprocessor):
         meta = nb.metadata.get(METADATA_KEY, {}) or {}
         verdicts = meta.get("cells", {}) or {}
         tests: list[dict[str, Any]] = []
+        nb.cells = [c for c in nb.cells if not is_grader_only(c)]  # rubrics and notes for graders only
         for index, cell in enumerate(nb.cells):
             nbg = cell.metadata.get("nbgrader", {}) or {}
             gid = nbg.get("grade_id")

@@ -94,6 +94,19 @@ def refresh_class_csv(root: Path, db_url: str, course_id: str, assignment_id: st
     return _write(str(root / f"grades_{assignment_id}.csv"), text)
 
 
+def _refresh_grader_view(gb: Any, root: Path, db_url: str, assignment_id: str, student_id: str, cfg: Any) -> None:
+    """The formgrader's course notes of one student, after the gradebook changed."""
+    from course.gradebook.lateness import apply_late_penalties
+    from course.gradebook.records import StatusRecords
+    from course.grading.batch.merge import refresh_grader_view
+    from course.grading.results import Status
+
+    record = StatusRecords.for_gradebook(db_url, root).get(assignment_id, student_id)
+    late = apply_late_penalties(gb, assignment_id, student_id, cfg)
+    status = record.status if record is not None else Status.UNKNOWN
+    refresh_grader_view(root / "autograded", assignment_id, student_id, status, late)
+
+
 def cmd_extension(args: argparse.Namespace) -> int:
     from nbgrader.api import Gradebook
 
@@ -106,6 +119,7 @@ def cmd_extension(args: argparse.Namespace) -> int:
         with Gradebook(db_url, course_id) as gb:
             require_known(gb, args.student)
             due, extension = grant_extension(gb, args.assignment, args.student, until, cfg)
+            _refresh_grader_view(gb, root, db_url, args.assignment, args.student, cfg)
         written = refresh_class_csv(root, db_url, course_id, args.assignment)
     except ValueError as exc:
         return _fail("extension", exc)
@@ -137,6 +151,7 @@ def cmd_settle(args: argparse.Namespace) -> int:
             action = "accept" if args.accept else "override"
             settled = settle(gb, records, args.assignment, args.student, action, args.by, args.why, cfg, args.score)
             total = final_score(gb.find_submission(args.assignment, args.student))
+            _refresh_grader_view(gb, root, db_url, args.assignment, args.student, cfg)
         written = refresh_class_csv(root, db_url, course_id, args.assignment)
     except MissingEntry:
         return _fail("settle", ValueError(f"{args.student} has no submission of {args.assignment} in the gradebook"))

@@ -235,10 +235,10 @@ def hand_graded(gb: Any, assignment_id: str, students: list[str]) -> list[HandGr
                 except MissingEntry:
                     continue
                 item = out.setdefault(grade.name, HandGraded(grade.name, float(grade.max_score)))
-                if grade.needs_manual_grade or grade.manual_score is None:
+                if grade.needs_manual_grade:
                     item.waiting.append(sub.student.id)
-                else:
-                    item.scores[sub.student.id] = float(grade.manual_score)
+                else:  # a person's grade, or nbgrader's 0 for an answer left as released
+                    item.scores[sub.student.id] = float(grade.score or 0)
     return [out[k] for k in sorted(out)]
 
 

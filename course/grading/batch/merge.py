@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ class MergeContext:
     autograded_root: Path  # the course's autograded/ folder
     records: StatusRecords  # status and notes of each submission's latest run
     config: Config  # the course's nbgrader configuration (the late policy)
+    rubrics: dict[str, dict[str, str]] = field(default_factory=dict)  # notebook -> grade_id -> rubric
 
 
 def merge_outcome(gb: Any, outcome: JobResult, ctx: MergeContext) -> None:
@@ -57,10 +58,37 @@ def merge_outcome(gb: Any, outcome: JobResult, ctx: MergeContext) -> None:
     gb.db.commit()
     late = apply_late_penalties(gb, aid, sid, ctx.config)
     files = with_metadata(outcome.autograded, late, notes_for_student(outcome.notes))
+    files = {name: grader_view(aid, sid, data, outcome.status, late, ctx.rubrics.get(Path(name).stem, {}))
+             for name, data in files.items()}
     if files:  # nbgrader's timestamp.txt and submission_secret.txt, for feedback/ and release_feedback
         files.update(outcome.records)
     write_autograded(folder, files)
     ctx.records.set(aid, sid, outcome.status, outcome.notes)
+
+
+def grader_view(assignment_id: str, student_id: str, data: bytes, status: Status, late: Lateness,
+                rubric: dict[str, str] | None) -> bytes:
+    """One autograded notebook with what the formgrader's grader needs beside nbgrader's figures
+    (:mod:`course.grading.batch.grader_view`); ``rubric=None`` keeps the rubrics it has."""
+    from course.grading.batch.grader_view import figure_note, with_grader_view
+
+    return with_grader_view(data, figure_note(status, assignment_id, student_id, late), rubric)
+
+
+def refresh_grader_view(autograded_root: Path, assignment_id: str, student_id: str, status: Status,
+                        late: Lateness) -> None:
+    """Rewrite the grader's notes of a student's autograded notebooks after the gradebook changed
+    (an extension, a settled decision); links are not followed."""
+    folder = autograded_root / student_id / assignment_id
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    for path in sorted(folder.glob("*.ipynb")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        data = grader_view(assignment_id, student_id, path.read_bytes(), status, late, None)
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW)
+        with contextlib.closing(os.fdopen(fd, "wb")) as out:
+            out.write(data)
 
 
 def _merge_grades(gb: Any, outcome: JobResult, previous: Answers, current: Answers) -> None:

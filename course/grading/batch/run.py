@@ -92,7 +92,7 @@ def autograde_batch(
         own = _with_extension(template, assignment_id, lim.course_id, due, sid, extensions.get(sid))
         job_list.append(Job(assignment_id, sid, submission, own, job_config, grading_secret))
     records = StatusRecords.for_gradebook(db_url, root)
-    ctx = MergeContext(Path(root) / "autograded", records, cfg)
+    ctx = MergeContext(Path(root) / "autograded", records, cfg, template.rubrics)
     outcomes += _run(job_list, ctx, db_url, lim.course_id, jobs, scheduler, executor, progress, outcomes)
     rows = read_class_rows(db_url, lim.course_id, assignment_id, records)
     return BatchResult(outcomes, time.monotonic() - start, rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from traitlets.config import Config
@@ -18,6 +18,8 @@ class Template:
     db: bytes  # SQLite gradebook holding the assignment (the instructor's source cells)
     release: dict[str, bytes]  # released notebooks by file name
     source_files: dict[str, bytes]  # other files of the assignment's source folder
+    rubrics: dict[str, dict[str, str]] = field(default_factory=dict)  # notebook -> answer graded by hand ->
+    # the instructor's source (model answer, grading notes): shown to graders in the formgrader
 
 
 def make_template(root: str | os.PathLike[str], assignment_id: str, cfg: Config) -> Template:
@@ -33,7 +35,26 @@ def make_template(root: str | os.PathLike[str], assignment_id: str, cfg: Config)
         source_files = {str(p.relative_to(src)): p.read_bytes() for p in sorted(src.rglob("*"))
                         if p.is_file() and p.suffix != ".ipynb" and not any(s in p.parts for s in skip)}
         db = (Path(tmp) / "gradebook.db").read_bytes()
-    return Template(db=db, release=release, source_files=source_files)
+        rubrics = {p.stem: hand_graded_sources(p.read_bytes()) for p in sorted(src.glob("*.ipynb"))}
+    return Template(db=db, release=release, source_files=source_files, rubrics=rubrics)
+
+
+def hand_graded_sources(data: bytes) -> dict[str, str]:
+    """grade_id -> source of each answer graded by hand (a grade cell that is also a solution
+    cell) in an instructor's source notebook."""
+    import json
+
+    try:
+        nb = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    out = {}
+    for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
+        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
+        if meta.get("grade") and meta.get("solution") and meta.get("grade_id"):
+            src = cell.get("source", "")
+            out[str(meta["grade_id"])] = "".join(src) if isinstance(src, list) else str(src)
+    return out
 
 
 def ensure_assignment(root: str | os.PathLike[str], assignment_id: str, db_url: str, cfg: Config) -> None:
