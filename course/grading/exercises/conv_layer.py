@@ -376,8 +376,8 @@ def stride_padding_example_cases() -> list[Case]:
     """The hand-worked example with padding 1, then with stride 2 and padding 1 (the last window
     does not fit), then its first input map alone (one map in: a bias added per input map shows
     only with several); then 5x6 maps with 3x2 kernels, stride 2 and padding 1, where the windows
-    fit exactly (5 + 2 - 3 and 6 + 2 - 2 are multiples of 2), and 6x7 maps with stride 3 and
-    padding 2."""
+    fit exactly (5 + 2 - 3 and 6 + 2 - 2 are multiples of 2), 6x7 maps with stride 3 and
+    padding 2, and 7x6 maps with stride 2 and no padding."""
     rng = np.random.default_rng(3002)
     return [
         ((HAND_X.copy(), HAND_W.copy(), HAND_B.copy()), {"padding": 1}),
@@ -385,6 +385,7 @@ def stride_padding_example_cases() -> list[Case]:
         ((HAND_X[:1].copy(), HAND_W[:, :1].copy(), HAND_B.copy()), {"padding": 1}),
         _layer_case(rng, 2, 3, (5, 6), (3, 2), stride=2, padding=1),
         _layer_case(rng, 3, 2, (6, 7), (2, 3), stride=3, padding=2),
+        _layer_case(rng, 2, 2, (7, 6), (3, 2), stride=2, padding=0),
     ]
 
 

@@ -288,9 +288,10 @@ _DILATION_PREFIX: list[Case] = [(([(5, 2, 3), (4, 3, 3), (2, 2)],), {})]  # 1 + 
 
 def stride_example_cases() -> list[Case]:
     """Strides: a three-layer stack worked in the notebook (24), the lecture's Keras model (a unit after the
-    second pooling layer sees 16x16 pixels), two stride-2 poolings (4)."""
+    second pooling layer sees 16x16 pixels), two stride-2 poolings (4), more stacks, and one layer alone
+    (its own stride changes nothing: 3)."""
     return [*_STRIDE_PREFIX, ((list(KERAS_MODEL),), {}), (([(2, 2), (2, 2)],), {}), (([(3, 2), (3, 2), (3, 1)],), {}),
-            (([(1, 2), (3, 3)],), {})]
+            (([(1, 2), (3, 3)],), {}), (([(3, 2)],), {})]
 
 
 def stride_cases(seed: int) -> list[Case]:
