@@ -17,8 +17,9 @@ COURSE_DIR                 the grader's course checkout (nbgrader      ``/home/<
                            course root: solutions/, exercises/, ...)
 COURSE_SHARED              the student side (install-student-side.sh) ``/opt/course``
 COURSE_VENV                the shared venv with the course installed   ``<COURSE_SHARED>/.venv``
-COURSE_GRADEBOOK_URL       SQLAlchemy URL of the gradebook             (nbgrader's SQLite)
-                           (``postgresql://grader@/gradebook``)
+COURSE_GRADEBOOK_URL       gradebook URL for the formgrader only;      (nbgrader's config)
+                           the guide names it once, in the grader's
+                           ~/.jupyter/nbgrader_config.py instead
 COURSE_HUB_BIND_URL        where the hub listens                       ``http://127.0.0.1:8000``
 COURSE_FORMGRADER_PORT     loopback port of the formgrader service     ``9999``
 COURSE_SSL_CERT/KEY        TLS certificate and key (optional)          (none)

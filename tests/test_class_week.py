@@ -396,7 +396,7 @@ def week(tmp_path_factory: pytest.TempPathFactory):
 
             # the hub and everything it started (servers, kernels, proxy, services): with
             # cleanup_servers=False stopping the hub alone would leave the servers running
-            stop_tree(proc, timeout=10)
+            stop_tree(proc, timeout=5)
             remove_groups()
             ARTIFACTS.mkdir(exist_ok=True)
             (ARTIFACTS / "class_week_hub.log").write_text(hub.log.read_text(errors="replace"))
