@@ -866,6 +866,82 @@ def receptive_field(layers):
         jump *= s
     return r
 """),
+    ("ex03", "conv_layer_forward_bias_inside_the_sum", """
+def conv_layer_forward(x, weight, bias, stride=1, padding=0):
+    x = np.asarray(x, dtype=float); weight = np.asarray(weight, dtype=float); bias = np.asarray(bias, dtype=float)
+    c_out, c_in, kh, kw = weight.shape
+    xp = np.pad(x, ((0, 0), (padding, padding), (padding, padding)))
+    h_out = (xp.shape[1] - kh) // stride + 1
+    w_out = (xp.shape[2] - kw) // stride + 1
+    out = np.zeros((c_out, h_out, w_out))
+    for i in range(c_out):
+        pass
+        for j in range(c_in):
+            for r in range(h_out):
+                for c in range(w_out):
+                    win = xp[j, r * stride:r * stride + kh, c * stride:c * stride + kw]
+                    out[i, r, c] += np.sum(win * weight[i, j]) + bias[i]
+    return out
+"""),
+    ("ex03", "conv_layer_forward_edge_padding", """
+def conv_layer_forward(x, weight, bias, stride=1, padding=0):
+    x = np.asarray(x, dtype=float); weight = np.asarray(weight, dtype=float); bias = np.asarray(bias, dtype=float)
+    c_out, c_in, kh, kw = weight.shape
+    xp = np.pad(x, ((0, 0), (padding, padding), (padding, padding)), mode='edge')
+    h_out = (xp.shape[1] - kh) // stride + 1
+    w_out = (xp.shape[2] - kw) // stride + 1
+    out = np.zeros((c_out, h_out, w_out))
+    for i in range(c_out):
+        out[i] = bias[i]
+        for j in range(c_in):
+            for r in range(h_out):
+                for c in range(w_out):
+                    win = xp[j, r * stride:r * stride + kh, c * stride:c * stride + kw]
+                    out[i, r, c] += np.sum(win * weight[i, j])
+    return out
+"""),
+    ("ex03", "conv_layer_forward_relu_applied", """
+def conv_layer_forward(x, weight, bias, stride=1, padding=0):
+    x = np.asarray(x, dtype=float); weight = np.asarray(weight, dtype=float); bias = np.asarray(bias, dtype=float)
+    c_out, c_in, kh, kw = weight.shape
+    xp = np.pad(x, ((0, 0), (padding, padding), (padding, padding)))
+    h_out = (xp.shape[1] - kh) // stride + 1
+    w_out = (xp.shape[2] - kw) // stride + 1
+    out = np.zeros((c_out, h_out, w_out))
+    for i in range(c_out):
+        out[i] = bias[i]
+        for j in range(c_in):
+            for r in range(h_out):
+                for c in range(w_out):
+                    win = xp[j, r * stride:r * stride + kh, c * stride:c * stride + kw]
+                    out[i, r, c] += np.sum(win * weight[i, j])
+    return np.maximum(out, 0)
+"""),
+    ("ex04", "avg_pool2d_divides_by_window_size_of_all_maps", """
+def avg_pool2d(x, size, stride=None):
+    x = np.asarray(x, dtype=float)
+    kh, kw = (size, size) if np.ndim(size) == 0 else size
+    if stride is None:
+        stride = (kh, kw)
+    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
+    h_out = (x.shape[-2] - kh) // sh + 1
+    w_out = (x.shape[-1] - kw) // sw + 1
+    out = np.zeros(x.shape[:-2] + (h_out, w_out))
+    for i in range(h_out):
+        for j in range(w_out):
+            window = x[..., i * sh:i * sh + kh, j * sw:j * sw + kw]
+            out[..., i, j] = window.sum(axis=(-2, -1)) / window.size
+    return out
+"""),
+    ("ex05", "receptive_field_multiplies_spans", """
+def receptive_field(layers):
+    r = 1
+    for layer in layers:
+        k, s = layer[0], layer[1]
+        d = layer[2] if len(layer) > 2 else 1
+        r *= d * (k - 1) + 1
+    return r
+"""),
 ]
 
 HONEST: dict[str, tuple[str, frozenset[str]]] = {
@@ -956,6 +1032,20 @@ HONEST: dict[str, tuple[str, frozenset[str]]] = {
     "receptive_field_unpacks_three": (
         "receptive_field(layers=[(5, 2, 3), (4, 3, 3), (2, 2)]) raised ValueError: not enough values to unpack "
         "(expected 3, got 2); expected 37", frozenset()),
+    "conv_layer_forward_bias_inside_the_sum": ("you added the bias once per input map (C_in times)", frozenset({"bias_per_input_map"})),
+    "conv_layer_forward_edge_padding": (
+        "your output differs first at [0, 0, 0] for x of shape (2, 3, 3), weight of shape (2, 2, 2, 2), bias [1, -2], padding=1: you return 3.0, expected 2.0",
+        frozenset()),
+    "conv_layer_forward_relu_applied": (
+        "your output is the expected one with every negative value set to 0 (what a ReLU does) for x of shape (2, 3, 3)",
+        frozenset()),
+    "avg_pool2d_divides_by_window_size_of_all_maps": (
+        "every value of your output is 0.5 times the expected one for x of shape (2, 4, 4), size=2",
+        frozenset()),
+    # with dilation 1 (the kernel and stride checks) a product of spans is the product of the kernel sizes
+    "receptive_field_multiplies_spans": (
+        "receptive_field returned 260 for layers=[(5, 2, 3), (4, 3, 3), (2, 2)]",
+        frozenset({"multiply_kernels"})),
     "receptive_field_dilation_added": ("receptive_field returned 23 for layers=[(5, 2, 3), (4, 3, 3), (2, 2)]", frozenset()),
 }
 """The honest message of each natural bug: the words its first failing test (in check-id order,

@@ -326,9 +326,9 @@ def _symptom(check: Check, case: Case, student_output: Any, expected: Any) -> st
                     f"fractions (e.g. {_value(frac)}): the fractional parts were cut off")
     if not np.any(s):
         return f"your output is all zeros{where}"
-    offset = _constant_offset(s, e)
-    if offset:
-        return f"{offset}{where} (input: {_describe_inputs(check, case)})"
+    shape_of_error = _constant_offset(s, e) or _constant_factor(s, e) or _clipped_at_zero(s, e)
+    if shape_of_error:
+        return f"{shape_of_error}{where} (input: {_describe_inputs(check, case)})"
     bad = ~np.isclose(s, e, rtol=1e-6, atol=1e-8, equal_nan=True)
     idx = tuple(int(i) for i in np.argwhere(bad)[0])
     pos = f"index {idx[0]}" if len(idx) == 1 else "[" + ", ".join(str(i) for i in idx) + "]"
@@ -351,6 +351,25 @@ def _constant_offset(s: np.ndarray, e: np.ndarray) -> str:
         return ""
     shifts = ", ".join(f"map {i}: {'+' if v >= 0 else ''}{_number(v)}" for i, v in enumerate(per_map[:, 0]))
     return f"each map of your output is off by one constant at every position ({shifts})"
+
+
+def _constant_factor(s: np.ndarray, e: np.ndarray) -> str:
+    """"every value of your output is 0.5 times the expected one" when that is so; "" otherwise."""
+    s, e = s.astype(float), e.astype(float)
+    nonzero = e != 0
+    if s.size < 2 or not nonzero.any() or not np.allclose(s[~nonzero], 0, atol=1e-8):
+        return ""
+    ratios = s[nonzero] / e[nonzero]
+    if not np.allclose(ratios, ratios[0], rtol=1e-6) or np.isclose(ratios[0], 1.0) or np.isclose(ratios[0], 0.0):
+        return ""
+    return f"every value of your output is {_number(ratios[0])} times the expected one"
+
+
+def _clipped_at_zero(s: np.ndarray, e: np.ndarray) -> str:
+    """The expected output with its negative values set to 0 (a ReLU applied)."""
+    if (e < 0).any() and _equal(s.astype(float), np.maximum(e.astype(float), 0.0)):
+        return "your output is the expected one with every negative value set to 0 (what a ReLU does)"
+    return ""
 
 
 # --- exceptions ----------------------------------------------------------------------------
