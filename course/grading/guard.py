@@ -25,7 +25,8 @@ the same rules before submitting.
     4. installs stand-ins for the packages the assignment's kernel does not see
        (``course/grading/standins.py``): plotting becomes a no-op, a whole-job library imports
        but raises on use;
-    5. adds an audit hook that refuses new processes, ``ctypes`` and opening the process's own
+    5. makes printed output go out in messages of about a megabyte (:func:`_bounded_messages`);
+    6. adds an audit hook that refuses new processes, ``ctypes`` and opening the process's own
        memory. It keeps no state at all: every constant it compares with is a literal of its
        own code, and it looks up no global or builtin name (a cell that patches ``builtins`` or
        this module changes nothing in it).
@@ -108,11 +109,39 @@ def boot(assignment: str = "", preload: tuple[str, ...] = (), absent: tuple[str,
     if stand_ins:
         install(stand_ins, assignment)
     _erase(replacements)
+    _bounded_messages()
     sys.addaudithook(_hook)
     import builtins
 
     builtins.__dict__[ENTRY] = sys.modules[__name__]
     _booted.append(assignment)
+
+
+OUTPUT_CHUNK = 1 << 20
+"""Printed text is sent at least every this many characters: ipykernel otherwise gathers a fast
+loop's prints into one message, which the grader refuses over ``max_record_bytes``."""
+
+
+def _bounded_messages() -> None:
+    """Send ``sys.stdout`` / ``sys.stderr`` at least every :data:`OUTPUT_CHUNK` characters.
+
+    ipykernel's ``OutStream.write`` buffers and asks ``_schedule_flush`` for a send 0.2 s later;
+    IPython keeps each cell's bound ``write`` on the instance, so the hook point is that one
+    method of the class (the only private name of ipykernel used here): when the buffers hold
+    more than a chunk, flush now."""
+    for cls in {type(sys.stdout), type(sys.stderr)}:
+        schedule = getattr(cls, "_schedule_flush", None)
+        if schedule is None:  # not ipykernel's stream (plain Python): nothing gathers the writes
+            continue
+
+        def bounded(self: Any, schedule: Any = schedule) -> None:
+            buffers = self.__dict__.get("_buffers") or {}
+            if sum(buffer.tell() for buffer in list(buffers.values())) > OUTPUT_CHUNK:
+                self.flush()
+            else:
+                schedule(self)
+
+        cls._schedule_flush = bounded
 
 
 def _public_name(label: str) -> str:
