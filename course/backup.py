@@ -141,7 +141,7 @@ class Database:
 
 def _sqlite_copy(src: Path, dest: Path) -> None:
     """A consistent copy of the SQLite database ``src`` into ``dest`` (replaced)."""
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    source = sqlite3.connect(f"{Path(src).resolve().as_uri()}?mode=ro", uri=True)
     target = sqlite3.connect(dest)
     try:
         source.backup(target)
