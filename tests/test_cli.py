@@ -126,8 +126,9 @@ def test_sandbox_is_what_hides_the_solutions(copy: Path) -> None:
     out = copy / "all.csv"
     course("grades", "--csv", str(out), root=copy)
     rows = out.read_text("utf-8").splitlines()
-    assert rows[0] == "student_id,assignment,score,max_score,submitted,needs_manual_grade,late_seconds,penalty"
-    assert rows[1:] == ["reader,ex01_convolution_1d,0,10,true,false,0,0"]
+    assert rows[0] == ("student_id,assignment,score,max_score,status,submitted,needs_manual_grade,late_seconds,"
+                       "penalty,decision")
+    assert rows[1:] == ["reader,ex01_convolution_1d,0,10,ok,true,false,0,0,"]
 
 
 def test_plain_nbgrader_autograde_uses_the_course_pipeline(copy: Path) -> None:
@@ -164,7 +165,8 @@ def test_db_url_and_dask_scheduler(copy: Path) -> None:
            "--csv", str(copy / "pool.csv"), root=copy)
     assert course("grades", root=copy).stdout.splitlines()[1:] == []  # nothing in the default gradebook
     out = course("grades", "--db", f"sqlite:///{db}", root=copy).stdout.splitlines()
-    assert out[1:] == ["carol,ex01_convolution_1d,10,10,true,false,0,0", "dave,ex01_convolution_1d,6,10,true,false,0,0"]
+    assert out[1:] == ["carol,ex01_convolution_1d,10,10,ok,true,false,0,0,",
+                       "dave,ex01_convolution_1d,6,10,ok,true,false,0,0,"]
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
         course("autograde", AID, "--submitted", str(copy / "sub"), "--quiet", "--scheduler", cluster.scheduler_address,
                "--db", f"sqlite:///{db}", "--csv", str(copy / "dask.csv"), root=copy)
