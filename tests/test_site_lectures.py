@@ -99,3 +99,33 @@ def test_a_changed_number_is_caught(executed: dict[str, Path]) -> None:
     else:
         out.data["text/plain"] = changed
     assert len(mismatches(committed, fresh)) == 1
+
+
+def _execute_in_process(args: tuple[str, str, str]) -> str:
+    from book.execute import execute
+
+    notebook, cache, package = args
+    return str(execute(Path(notebook), Path(cache), package))
+
+
+def test_concurrent_callers_share_one_execution(tmp_path: Path) -> None:
+    """Two processes asking for the same notebook at once: one runs it, the other waits for its
+    copy (the lock per lecture); an edited notebook is executed again under a new name."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    runs = tmp_path / "runs.txt"
+    notebook = tmp_path / "01_tiny.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        f"import time\nwith open({str(runs)!r}, 'a') as f:\n    f.write('run\\n')\ntime.sleep(1)\nprint(6 * 7)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebook)
+    cache = tmp_path / "cache"
+    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
+        copies = list(pool.map(_execute_in_process, [(str(notebook), str(cache), "pkg")] * 2))
+    assert copies[0] == copies[1] and runs.read_text() == "run\n"
+    assert nbformat.read(copies[0], as_version=4).cells[0].outputs[0].text == "42\n"
+    nb.cells[0].source = nb.cells[0].source.replace("6 * 7", "6 * 8")
+    nbformat.write(nb, notebook)
+    again = _execute_in_process((str(notebook), str(cache), "pkg"))
+    assert again != copies[0] and runs.read_text() == "run\nrun\n"
