@@ -90,7 +90,7 @@ def term(tmp_path_factory: pytest.TempPathFactory) -> dict:
         grade = gb.find_grade("test-correlate1d-full", AID, AID, "bob")
         grade.manual_score, grade.needs_manual_grade = 0, False
         gb.db.commit()
-    course("autograde", AID, "--submitted", str(sub), "--student", "bob", "--jobs", "1", "--quiet", root=root)
+    regrade = course("autograde", AID, "--submitted", str(sub), "--student", "bob", "--jobs", "1", root=root)
     # frank's row is tampered: a person looks at the notebook and decides
     settle = course("settle", AID, "frank", "--by", "Dr Lee", "--why", "zeros for convolve1d; correlate1d by hand is right",
                     "--score", "2", root=root)
@@ -98,7 +98,7 @@ def term(tmp_path_factory: pytest.TempPathFactory) -> dict:
     report_csv = root / f"report_{AID}.csv"
     report = course("report", AID, "--csv", str(report_csv), root=root)
     return {"root": root, "csv": csv_path, "first": first, "after_extension": after_extension,
-            "extension": ext.stdout, "settle": settle.stdout, "report": report.stdout,
+            "extension": ext.stdout, "settle": settle.stdout, "regrade_progress": regrade.stderr, "report": report.stdout,
             "report_rows": _rows(report_csv.read_text("utf-8"))}
 
 
@@ -114,6 +114,11 @@ def test_an_extension_after_grading_refreshes_the_class_csv(term: dict) -> None:
     carol = term["after_extension"]["carol"]
     assert (carol["score"], carol["late_seconds"], carol["penalty"]) == ("10", "0", "0"), carol
     assert f"CSV: {term['csv']}" in term["extension"]
+
+
+def test_the_progress_bar_names_the_student_in_flight(term: dict) -> None:
+    """Issue 18 #5: the bar sat at 24/25 for 36 s without naming who was being graded."""
+    assert "waiting for bob" in term["regrade_progress"], term["regrade_progress"][-2000:]
 
 
 def test_settling_is_recorded_with_who_when_and_why(term: dict) -> None:

@@ -141,7 +141,7 @@ def _run(job_list: list[Job], ctx: MergeContext, db_url: str, course_id: str, jo
         futures = {executor.submit(grade_job, job): job for job in job_list} if job_list else {}
         bar = _progress(len(futures), progress)
         waiting = {job.student_id for job in futures.values()}
-        bar.set_postfix_str(_in_flight(waiting), refresh=False)
+        bar.set_postfix_str(_in_flight(waiting))
         with Gradebook(db_url, course_id) as gb:
             for outcome in early:
                 merge_safely(gb, outcome, ctx)
