@@ -118,9 +118,9 @@ def test_feedback_goes_out_once_everything_is_graded(root: Path) -> None:
 @pytest.mark.browser
 def test_the_formgrader_shows_graders_the_rubric(course_dir: Path) -> None:
     """Issue 18 #11: the rubric of the hand-graded answer lived only in solutions/."""
-    from test_term_views import formgrader_text
+    from test_term_views import formgrader_texts
 
-    text = formgrader_text(course_dir, "bob", AID)
+    text = formgrader_texts(course_dir, ["bob"], AID)["bob"]
     assert f"Rubric for {CELL}" in text and "Grading: 1 point for the parameter comparison" in text, text[-3000:]
     assert text.index("Conv has fewer parameters.") < text.index(f"Rubric for {CELL}")  # right after the answer
 

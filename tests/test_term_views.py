@@ -211,9 +211,10 @@ def test_feedback_leaves_without_the_exchange(term: dict, tmp_path: Path) -> Non
 
 
 # --- the formgrader: nbgrader's own submission page, in headless Chromium ---------------------
-def formgrader_text(root: Path, student: str, aid: str = AID) -> str:
-    """The text of a submission's page exactly as nbgrader's formgrader renders it (its exporter
-    and extra configuration with the course's configuration), read by headless Chromium."""
+def formgrader_texts(root: Path, students: list[str], aid: str = AID) -> dict[str, str]:
+    """The text of each student's submission page exactly as nbgrader's formgrader renders it
+    (its exporter and extra configuration with the course's configuration), read by headless
+    Chromium (one browser for all the pages)."""
     from nbconvert.exporters import HTMLExporter
     from nbgrader.server_extensions.formgrader import handlers
     from playwright.sync_api import sync_playwright
@@ -227,22 +228,26 @@ def formgrader_text(root: Path, student: str, aid: str = AID) -> str:
     extra.HTMLExporter.template_name = "formgrade"
     extra.HTMLExporter.extra_template_basedirs = [handlers.template_path]
     cfg.merge(extra)
-    resources = {"assignment_id": aid, "notebook_id": aid, "submission_id": "x", "index": 0, "total": 1,
-                 "base_url": "", "student": student, "last_name": "T", "first_name": student,
-                 "notebook_path": f"autograded/{student}/{aid}/{aid}.ipynb"}
-    html, _ = HTMLExporter(config=cfg).from_filename(str(root / "autograded" / student / aid / f"{aid}.ipynb"),
-                                                     resources=resources)
-    page_file = root / f"formgrader-{student}.html"
-    page_file.write_text(html, encoding="utf-8")
+    files = {}
+    for student in students:
+        resources = {"assignment_id": aid, "notebook_id": aid, "submission_id": "x", "index": 0, "total": 1,
+                     "base_url": "", "student": student, "last_name": "T", "first_name": student,
+                     "notebook_path": f"autograded/{student}/{aid}/{aid}.ipynb"}
+        html, _ = HTMLExporter(config=cfg).from_filename(str(root / "autograded" / student / aid / f"{aid}.ipynb"),
+                                                         resources=resources)
+        files[student] = root / f"formgrader-{student}.html"
+        files[student].write_text(html, encoding="utf-8")
+    texts = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page()
         page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("file://")
                    else route.continue_())
-        page.goto(page_file.as_uri())
-        text = page.inner_text("body")
+        for student, path in files.items():
+            page.goto(path.as_uri())
+            texts[student] = page.inner_text("body")
         browser.close()
-    return text
+    return texts
 
 
 @pytest.mark.browser
@@ -250,14 +255,15 @@ def test_the_formgrader_page_says_which_figure_counts(term: dict) -> None:
     """Issue 18 #3: the formgrader showed bob's score before the late penalty and erin's missing
     work as graded 0 with no timestamp, with no word that the course's figure differs."""
     root = term["root"]
-    bob = formgrader_text(root, "bob")
+    pages = formgrader_texts(root, ["bob", "erin", "alice", "carol"])
+    bob = pages["bob"]
     assert "Late by 1 day 10 hours" in bob and "1.8 points off" in bob and "before that penalty" in bob, bob[:3000]
     assert "grades_ex01_convolution_1d.csv" in bob and "course student bob" in bob
-    erin = formgrader_text(root, "erin")
+    erin = pages["erin"]
     assert "No notebook was handed in" in erin and "It is not a submission" in erin
-    alice = formgrader_text(root, "alice")
+    alice = pages["alice"]
     assert "Course grading note" not in alice  # on time, ok: nbgrader's figure is the course's
-    carol = formgrader_text(root, "carol")
+    carol = pages["carol"]
     assert "Late by" not in carol  # the extension after grading rewrote the note
     # graders only: the student's feedback never shows the note
     assert "Course grading note" not in feedback_text(root, "bob", AID)
