@@ -44,8 +44,8 @@ def test_gradebook_has_every_graded_student(batch, released: Path) -> None:
     result = batch("ex01_convolution_1d")
     proc = course("grades", root=released)
     lines = [ln.split(",") for ln in proc.stdout.strip().splitlines()]
-    assert lines[0] == ["student_id", "assignment", "score", "max_score", "submitted", "needs_manual_grade",
-                        "late_seconds", "penalty"]
+    assert lines[0] == ["student_id", "assignment", "score", "max_score", "status", "submitted", "needs_manual_grade",
+                        "late_seconds", "penalty", "decision"]
     by_student = {(ln[0], ln[1]): ln for ln in lines[1:]}
     for student, row in result["rows"].items():
         assert by_student[(student, "ex01_convolution_1d")][2] == row["score"]
