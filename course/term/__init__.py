@@ -1,17 +1,16 @@
-"""A term around the autograde batch: what happens before, between and after batches.
+"""The term's commands around the autograde batch: what happens before, between and after batches.
 
 The gradebook (nbgrader's, through its ``Gradebook`` API) stays the one source of truth for
-scores, due dates, extensions and students; this package only reads it, writes it through that
-API, and keeps beside it the one thing nbgrader has no column for (each submission's status and
-reason from the latest run, :mod:`.records`). One module per topic:
+scores, due dates, extensions and students; what the batch and these commands share (student
+ids, the status file, class rows, hand grades, the late policy, settling a held submission)
+lives one level down, in :mod:`course.gradebook`. One module per topic:
 
-- :mod:`.records`: status and reason of the latest run per student, in a small JSON sidecar;
-- :mod:`.grades`: the rows of a grades CSV, computed from the gradebook (hand grades included);
-- :mod:`.handgrades`: a hand grade is kept, and not re-flagged, while its answer is unchanged;
-- :mod:`.lateness`: the course's late policy (an nbgrader ``LateSubmissionPlugin``), penalties
-  and per-student extensions;
+- :mod:`.commands`: the ``course`` subcommands (grades, extension, settle, student, students
+  import, report, similarity, feedback-bundle, feedback-mail);
 - :mod:`.exports`: ``course grades --format long|wide|canvas``;
-- :mod:`.roster`: ``course students import roster.csv``;
+- :mod:`.roster`: ``course students import roster.csv`` (or Canvas's gradebook export);
+- :mod:`.student`: ``course student S``, one student across assignments;
 - :mod:`.report` and :mod:`.report_html`: the class misconception report;
-- :mod:`.similarity`: pairwise similarity of the students' answer code (copydetect).
+- :mod:`.similarity`: clusters and ranked pairs of alike answer code (copydetect);
+- :mod:`.bundles`: feedback without nbgrader's exchange (zips, Canvas, an outbox dry run).
 """
