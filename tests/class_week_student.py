@@ -49,6 +49,10 @@ def op_submit(step: dict) -> int:
     return nbgrader("submit", step["assignment"])
 
 
+def op_fetch_and_submit(step: dict) -> int:
+    return op_fetch(step) or op_submit(step)
+
+
 def op_fetch_feedback(step: dict) -> int:
     return nbgrader("fetch_feedback", step["assignment"])
 
@@ -93,7 +97,8 @@ def op_peek(step: dict) -> int:
     return 0
 
 
-OPS = {"fetch": op_fetch, "submit": op_submit, "fetch_feedback": op_fetch_feedback,
+OPS = {"fetch": op_fetch, "submit": op_submit, "fetch_and_submit": op_fetch_and_submit,
+       "fetch_feedback": op_fetch_feedback,
        "spoof": op_spoof, "flood": op_flood, "peek": op_peek}
 
 
