@@ -59,6 +59,9 @@ def execute(lecture: Path, cache: Path, package: str | None = None) -> Path:
         partial = target.with_suffix(f".{os.getpid()}.part")
         nbformat.write(nb, partial)
         partial.replace(target)
+        for stale in cache.glob(f"{lecture.stem}-*.ipynb"):  # copies of earlier versions
+            if stale != target and len(stale.stem) == len(target.stem):
+                stale.unlink()
     return target
 
 

@@ -129,3 +129,4 @@ def test_concurrent_callers_share_one_execution(tmp_path: Path) -> None:
     nbformat.write(nb, notebook)
     again = _execute_in_process((str(notebook), str(cache), "pkg"))
     assert again != copies[0] and runs.read_text() == "run\nrun\n"
+    assert sorted(cache.glob("*.ipynb")) == [Path(again)]  # the copy of the earlier version is gone
