@@ -83,6 +83,7 @@ def stage_offline(dest: Path, node_modules: Path = NODE_MODULES) -> None:
             for src in matches:
                 _copy(src, dest / where / src.relative_to(folder))
     _copy(BOOK / "widgets-paths.js", dest / "widgets" / "paths.js")
+    _copy(BOOK / "course.css", dest / "course.css")
 
 
 def stage(src: Path, executed: dict[str, Path], repo: Path = REPO, node_modules: Path = NODE_MODULES) -> None:

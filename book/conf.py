@@ -62,6 +62,7 @@ html_theme_options = {
     "show_toc_level": 2,
     "navigation_with_keys": False,
 }
+html_css_files = ["course.css"]
 html_last_updated_fmt = None
 html_copy_source = True
 html_show_sourcelink = False
