@@ -16,7 +16,7 @@ configurable-http-proxy) on 127.0.0.1. Then the week:
    own commands as their own uid; the instructor sets the due date in the formgrader and two
    students submit late; one student spoofs another, one floods the exchange;
 3. a student is added and another removed while servers run (no restart; a running server
-   survives); one student's kernel tries to take all memory (OOM-killed in the user's cgroup,
+   survives); the hub is restarted (a config change) and the servers stay up, same processes; one student's kernel tries to take all memory (OOM-killed in the user's cgroup,
    the server lives on) and forks without end (refused by ``pids.max``);
 4. the instructor collects (the spoof and the flood reported and skipped), autogrades in the
    sandbox, comments on two submissions in the formgrader, makes and releases feedback;
@@ -203,7 +203,8 @@ class Hub:
         raise AssertionError(f"{what}: not within {timeout:.0f} s\n{tail(self.log, 60)}")
 
 
-def start_hub(machine: ServerMachine, root: Path, cert: Path, ports: dict[str, int]) -> tuple:
+def start_hub(machine: ServerMachine, root: Path, cert: Path, ports: dict[str, int],
+              log_name: str = "jupyterhub.log") -> tuple:
     token = uuid.uuid4().hex
     machine.host("/etc/jupyterhub/week_hub.py").write_text(
         TEST_HUB_CONFIG.format(token=token, **ports))
@@ -211,7 +212,7 @@ def start_hub(machine: ServerMachine, root: Path, cert: Path, ports: dict[str, i
     for line in machine.host("/etc/jupyterhub/course.env").read_text().splitlines():
         k, v = line.split("=", 1)
         env[k] = v
-    log = root / "jupyterhub.log"
+    log = root / log_name
     proc = machine.popen(["/opt/course/.venv/bin/jupyterhub", "-f", "/etc/jupyterhub/week_hub.py"],
                          log=log, env=env, cwd="/srv/jupyterhub")
     hub = Hub(machine, ports, cert, token, log)
@@ -401,7 +402,9 @@ def week(tmp_path_factory: pytest.TempPathFactory):
         ports = {k: free_port() for k in ("public", "hub", "proxy_api", "formgrader")}
         write_course_env(machine, ports, cert, key)
         hub, proc = start_hub(machine, root, cert, ports)
+        procs = [proc]
         state = {"machine": machine, "hub": hub, "root": root, "spawn_s": {}, "events": {},
+                 "procs": procs, "cert": cert, "ports": ports,
                  "notebooks": notebooks(), "started": started}
         try:
             yield state
@@ -410,10 +413,12 @@ def week(tmp_path_factory: pytest.TempPathFactory):
 
             # the hub and everything it started (servers, kernels, proxy, services): with
             # cleanup_servers=False stopping the hub alone would leave the servers running
-            stop_tree(proc, timeout=5)
+            for p in procs:  # the hub as first started, and after the restart
+                stop_tree(p, timeout=5)
             remove_groups()
             ARTIFACTS.mkdir(exist_ok=True)
-            (ARTIFACTS / "class_week_hub.log").write_text(hub.log.read_text(errors="replace"))
+            (ARTIFACTS / "class_week_hub.log").write_text("".join(
+                log.read_text(errors="replace") for log in sorted(root.glob("jupyterhub*.log"))))
             state["wall_s"] = round(time.monotonic() - started, 1)
             report = {k: state[k] for k in ("spawn_s", "events", "wall_s")}
             (ARTIFACTS / "class_week.json").write_text(json.dumps(report, indent=2))
@@ -500,6 +505,32 @@ def test_roster_changes_leave_running_servers_alone(week) -> None:
     assert after.get("ready") and after["started"] == before["started"], (before, after)
     assert after["state"]["pid"] == before["state"]["pid"], "stu01's server was restarted"
     assert week["students"]["stu01"].call("GET", "/api/status").status_code == 200
+
+
+def test_restarting_the_hub_leaves_servers_running(week) -> None:
+    """A config change means `systemctl restart jupyterhub`: the students' servers stay up
+    (cleanup_servers=False) and the new hub finds them again."""
+    import signal
+
+    import psutil
+
+    before = {u: week["hub"].server(u) for u in ("stu01", HOG)}
+    old = week["procs"][-1]
+    old.send_signal(signal.SIGTERM)
+    old.wait(60)
+    for user, server in before.items():
+        assert psutil.pid_exists(server["state"]["pid"]), f"{user}'s server died with the hub"
+    hub, proc = start_hub(week["machine"], week["root"], week["cert"], week["ports"],
+                          log_name="jupyterhub-restarted.log")
+    week["procs"].append(proc)
+    week["hub"] = hub
+    for student in week["students"].values():
+        student.hub = hub
+    for user, server in before.items():
+        after = hub.server(user)
+        assert after.get("ready") and after["state"]["pid"] == server["state"]["pid"], (server, after)
+        r = week["students"][user].call("GET", "/api/contents")
+        assert r.status_code == 200, f"{user}'s server unreachable after the restart: {r.status_code}"
 
 
 def test_a_kernel_cannot_take_the_server(week) -> None:
