@@ -4,8 +4,8 @@ release, autograde one batch of fake students per assignment (``course autograde
 and what each student got.
 
 Students in each batch: ``solution`` (the instructor's answers typed into the release),
-``untouched`` (the release as given) and ``mistake-<name>`` for each file of
-``tests/mistakes/<assignment>/``.
+``untouched`` (the release as given), ``syntax-error`` (the solution with a SyntaxError in its
+first answer cell) and ``mistake-<name>`` for each file of ``tests/mistakes/<assignment>/``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,20 @@ from grading_helpers import (
     write_submission,
 )
 from course.grading.release import leaks
+
+
+def _break_first_answer(nb: nbformat.NotebookNode) -> str:
+    """Put a SyntaxError (an unclosed bracket) at the end of the first answer cell that defines a
+    function; returns that function's name."""
+    import ast
+
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
+            defs = [n.name for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef)]
+            if defs:
+                cell.source = cell.source.rstrip("\n") + "\nBROKEN = (1,\n"
+                return defs[0]
+    raise ValueError("no answer cell defines a function")
 
 
 def roundtrip_tests(ASSIGNMENTS: list[str]) -> dict[str, Any]:
@@ -59,6 +73,11 @@ def roundtrip_tests(ASSIGNMENTS: list[str]) -> dict[str, Any]:
             for name in names:
                 write_submission(submitted, "solution", aid, solved_notebook(released, aid, name), name)
                 write_submission(submitted, "untouched", aid, nbformat.read(released / "exercises" / aid / name, 4), name)
+            broken = solved_notebook(released, aid, names[0])
+            function = _break_first_answer(broken)
+            write_submission(submitted, "syntax-error", aid, broken, names[0])
+            for name in names[1:]:
+                write_submission(submitted, "syntax-error", aid, solved_notebook(released, aid, name), name)
             for mistake in mistakes(aid):
                 student = f"mistake-{mistake.stem}"
                 for name in names:
@@ -70,7 +89,8 @@ def roundtrip_tests(ASSIGNMENTS: list[str]) -> dict[str, Any]:
             csv_path = released / f"grades-{aid}.csv"
             course("autograde", aid, "--submitted", str(only), "--jobs", "2", "--csv", str(csv_path), "--quiet", root=released)
             course("feedback", aid, "--allow-pending", root=released)  # ex03's written answer waits for a person
-            _BATCHES[aid] = {"rows": read_csv(csv_path), "expect": expect, "csv": csv_path, "submitted": only}
+            _BATCHES[aid] = {"rows": read_csv(csv_path), "expect": expect, "csv": csv_path, "submitted": only,
+                             "broken": function}
             return _BATCHES[aid]
 
         return run
@@ -125,6 +145,16 @@ def roundtrip_tests(ASSIGNMENTS: list[str]) -> dict[str, Any]:
         text = feedback_text(released, student, aid)
         assert text, f"no feedback HTML for {student}"
         assert result["expect"][student] in text, f"{result['expect'][student]!r} not in the feedback of {student}; row: {row}"
+
+
+    @pytest.mark.parametrize("aid", ASSIGNMENTS)
+    def test_a_syntax_error_is_named_in_the_feedback(batch, released: Path, aid: str) -> None:
+        """Issue 19: a graded function whose cell has a SyntaxError was reported as a bare NameError;
+        the feedback now says which cell did not run and why."""
+        result = batch(aid)
+        assert float(result["rows"]["syntax-error"]["score"]) < float(result["rows"]["syntax-error"]["max_score"])
+        text = feedback_text(released, "syntax-error", aid)
+        assert f"the cell defining {result['broken']} did not run: SyntaxError at line " in text, text[-3000:]
 
 
     @pytest.mark.parametrize("aid", ASSIGNMENTS)
