@@ -168,3 +168,19 @@ def test_a_broken_link_fails_the_build(tmp_path: Path) -> None:
     (src / "_offline").mkdir()  # the browser files are not needed to find a broken link
     with pytest.raises(SiteError, match=r"ex99"):
         sphinx(src, tmp_path / "out")
+
+
+def test_launch_links_from_the_settings() -> None:
+    from book.launch import colab_link, hub_link
+
+    link = hub_link("https://hub.example.edu/", "https://git.example.edu/cs/course-student.git", "term1",
+                    "lectures/01_x.ipynb")
+    assert link.startswith("https://hub.example.edu/hub/user-redirect/git-pull?")
+    assert {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()} == {
+        "repo": "https://git.example.edu/cs/course-student.git", "branch": "term1",
+        "urlpath": "lab/tree/course-student.git/lectures/01_x.ipynb"}  # nbgitpuller's default targetpath
+    with pytest.raises(ValueError, match="http:// or https://"):
+        hub_link("hub.example.edu", "https://github.com/o/r", "main", "x.ipynb")
+    assert colab_link("https://git.example.edu/cs/course-student.git", "gh-pages", "x.ipynb") is None
+    assert colab_link("https://github.com/o/r.git", "gh-pages", "lectures/01_x.ipynb") == (
+        "https://colab.research.google.com/github/o/r/blob/gh-pages/colab/lectures/01_x.ipynb")
