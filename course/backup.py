@@ -307,7 +307,7 @@ def restore(where: Places, src: str | os.PathLike[str], force: bool = False) -> 
     done.append(f"grader's folder -> {where.root}")
     if "exchange" in parts and where.exchange is not None:
         _clear(where.exchange)
-        _untar(src / "exchange.tar", where.exchange)
+        untar(src / "exchange.tar", where.exchange)
         done.append(f"exchange -> {where.exchange}")
     if "hub" in parts and where.hub is not None:
         where.hub.load(src / parts["hub"]["file"])
@@ -326,7 +326,7 @@ def _check_kinds(where: Places, parts: dict[str, Any]) -> None:
 def _restore_grader(where: Places, tar: Path, status_name: str | None) -> None:
     for path, _ in where.grader_members():
         _remove(path)
-    _untar(tar, where.root)
+    untar(tar, where.root)
     if (where.root / ".grader").is_dir():
         (where.root / ".grader").chmod(0o700)
     if status_name:
@@ -357,7 +357,33 @@ def _keep_owner_and_mode(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo:
     return checked.replace(mode=member.mode & keep, deep=False)
 
 
-def _untar(tar: Path, dest: Path) -> None:
+def _checked_members(archive: tarfile.TarFile, dest: Path) -> list[tarfile.TarInfo]:
+    """The ``tar`` filter's rules for a Python without extraction filters (3.11.0-3.11.3, such as
+    Debian 12's 3.11.2): no absolute names, nothing outside ``dest``, no link pointing out of it,
+    no device or pipe, modes kept as :func:`_keep_owner_and_mode` keeps them. A member that breaks
+    a rule stops the restore before anything of this archive is written."""
+    root = os.path.realpath(dest)
+    members = archive.getmembers()
+    for member in members:
+        target = os.path.realpath(os.path.join(root, member.name))
+        if os.path.isabs(member.name) or os.path.commonpath([root, target]) != root:
+            raise ValueError(f"{member.name!r} would be written outside {dest}")
+        if member.issym() or member.islnk():
+            base = os.path.dirname(target) if member.issym() else root
+            linked = os.path.realpath(os.path.join(base, member.linkname))
+            if os.path.isabs(member.linkname) or os.path.commonpath([root, linked]) != root:
+                raise ValueError(f"{member.name!r} links outside {dest} ({member.linkname!r})")
+        elif not (member.isfile() or member.isdir()):
+            raise ValueError(f"{member.name!r} is neither a file, a folder nor a link")
+        member.mode &= 0o1777 if member.isdir() else 0o777
+    return members
+
+
+def untar(tar: Path, dest: Path) -> None:
+    """Unpack ``tar`` into ``dest`` under the ``tar`` filter's rules, on any Python 3.11."""
     dest.mkdir(parents=True, exist_ok=True)
     with tarfile.open(tar) as archive:
-        archive.extractall(dest, numeric_owner=True, filter=_keep_owner_and_mode)
+        if hasattr(tarfile, "tar_filter"):
+            archive.extractall(dest, numeric_owner=True, filter=_keep_owner_and_mode)
+        else:
+            archive.extractall(dest, members=_checked_members(archive, dest), numeric_owner=True)

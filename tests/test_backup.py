@@ -204,3 +204,45 @@ def test_postgresql_gradebook_and_hub_round_trip(tmp_path: Path) -> None:
         with psycopg2.connect(pg.url("hub2")) as conn, conn.cursor() as cur:
             cur.execute("select name from users order by name")
             assert cur.fetchall() == [("alice",), ("bob",)]
+
+
+def _archive(path: Path, *members: tuple[str, bytes | None, str | None, int]) -> Path:
+    """A tar of (name, file bytes or None for a folder, link target or None, mode)."""
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w") as tar:
+        for name, data, link, mode in members:
+            info = tarfile.TarInfo(name)
+            info.mode = mode
+            if link is not None:
+                info.type, info.linkname = tarfile.SYMTYPE, link
+                tar.addfile(info)
+            elif data is None:
+                info.type = tarfile.DIRTYPE
+                tar.addfile(info)
+            else:
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_restore_unpacks_on_a_python_without_extraction_filters(tmp_path: Path, monkeypatch) -> None:
+    """Debian 12's Python 3.11.2 has no ``tarfile.tar_filter`` (added in 3.11.4): restore must
+    still unpack, keep the exchange's 1777 folder, and refuse members that escape the target."""
+    import tarfile
+
+    from course.backup import untar
+
+    monkeypatch.delattr(tarfile, "tar_filter")
+    good = _archive(tmp_path / "good.tar", ("exchange", None, None, 0o1777),
+                    ("exchange/notes.txt", b"kept", None, 0o4755), ("exchange/here", None, "notes.txt", 0o777))
+    untar(good, tmp_path / "out")
+    assert stat.S_IMODE((tmp_path / "out" / "exchange").stat().st_mode) == 0o1777
+    assert (tmp_path / "out" / "exchange" / "here").read_text() == "kept"
+    assert not (tmp_path / "out" / "exchange" / "notes.txt").stat().st_mode & stat.S_ISUID
+    for name, link in (("../escaped.txt", None), ("/abs.txt", None), ("out-link", "/etc/passwd"), ("up", "../..")):
+        bad = _archive(tmp_path / "bad.tar", (name, None if link else b"x", link, 0o644))
+        with pytest.raises(ValueError, match="outside"):
+            untar(bad, tmp_path / "out2")
+    assert not (tmp_path / "escaped.txt").exists()
