@@ -313,14 +313,19 @@ def _notebook(root: Path, aid: str, spec: dict[str, Any]) -> nbformat.NotebookNo
     return nb
 
 
+def release(root: Path, aids: list[str]) -> Path:
+    """A course at ``root`` with ``aids`` released (one ``course release`` for all of them)."""
+    copy_course(root, aids)
+    subprocess.run([*COURSE, "release", *aids], cwd=root, env=env(), check=True, capture_output=True)
+    return root
+
+
 def run_batch(root: Path, aid: str, subs: dict[str, dict[str, Any]], timeout: int = 20) -> dict[str, Any]:
-    """Release ``aid`` in ``root``, write ``subs`` and grade them in one ``course autograde``."""
-    copy_course(root, [aid])
-    subprocess.run([*COURSE, "release", aid], cwd=root, env=env(), check=True, capture_output=True)
-    sub = root / "submitted"
+    """Write ``subs`` for the released ``aid`` and grade them in one ``course autograde``."""
+    sub = root / f"submitted-{aid}"
     for name, spec in subs.items():
         write_submission(sub, name, aid, _notebook(root, aid, spec))
-    csv_path = root / "grades.csv"
+    csv_path = root / f"grades-{aid}.csv"
     done = subprocess.run([*COURSE, "autograde", aid, "--submitted", str(sub), "--jobs", "2", "--timeout",
                            str(timeout), "--csv", str(csv_path), "--quiet"], cwd=root, env=env(),
                           capture_output=True, text=True)
@@ -330,7 +335,8 @@ def run_batch(root: Path, aid: str, subs: dict[str, dict[str, Any]], timeout: in
 
 @pytest.fixture(scope="module")
 def batches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    return {aid: run_batch(tmp_path_factory.mktemp(aid[:4]), aid, make()) for aid, make in BATCHES.items()}
+    root = release(tmp_path_factory.mktemp("heldout"), list(BATCHES))
+    return {aid: run_batch(root, aid, make()) for aid, make in BATCHES.items()}
 
 
 def _row(batches: dict[str, Any], aid: str, student: str) -> dict[str, str]:
