@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+LITE_VENV  := build/lite-venv
+LITE_STAMP := $(LITE_VENV)/.installed
 export PATH := $(BIN):$(PATH)
 
 PORT     ?= 8888
@@ -35,7 +37,7 @@ lab: $(STAMP)
 ## make test: the whole suite (package, notebooks, grading round trip, browser, website).
 ## Each lecture is executed once per run (tests/site_helpers.py), shared by the notebook
 ## check (tests/test_site_lectures.py, nbval's comparison) and the website's build.
-test: $(STAMP) system-deps $(NODE_STAMP)
+test: $(STAMP) system-deps $(NODE_STAMP) $(LITE_STAMP)
 	python -m pytest -n $(JOBS) --dist loadfile $(TEST_ARGS)
 
 ## browser files the website serves itself (package.json, package-lock.json)
@@ -44,8 +46,14 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-fund --no-audit --ignore-scripts --silent
 	@touch $(NODE_STAMP)
 
+## JupyterLite's build tools, apart from the course's venv (book/lite-requirements.txt says why)
+$(LITE_STAMP): book/lite-requirements.txt
+	@test -x $(LITE_VENV)/bin/python || $(PYTHON) -m venv $(LITE_VENV)
+	$(LITE_VENV)/bin/python -m pip install --quiet -r book/lite-requirements.txt
+	@touch $(LITE_STAMP)
+
 ## make site: the course website in site/ (README "The course as a website")
-site: $(STAMP) $(NODE_STAMP)
+site: $(STAMP) $(NODE_STAMP) $(LITE_STAMP)
 	python -m book.build
 
 ## system packages the tests drive (bubblewrap, chromium, postgresql); installed when missing
@@ -53,4 +61,4 @@ system-deps:
 	@bash .ci/system-deps
 
 clean:
-	rm -rf $(VENV) submitted autograded feedback gradebook.db .pytest_cache .hypothesis site node_modules build/site-cache build/lite-wheels
+	rm -rf $(VENV) submitted autograded feedback gradebook.db .pytest_cache .hypothesis site node_modules build/site-cache build/lite-wheels $(LITE_VENV)

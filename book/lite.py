@@ -24,14 +24,14 @@ from book.execute import REPO
 
 PYODIDE = REPO / "node_modules" / "pyodide"
 WHEEL_CACHE = REPO / "build" / "lite-wheels"
+#: JupyterLite's build tools live in their own venv (book/lite-requirements.txt says why)
+LITE_VENV = REPO / "build" / "lite-venv"
 #: Pyodide lock packages the kernel loads while it boots (with their dependencies; jedi for completion)
 BOOT = ("micropip", "packaging", "ipython", "jedi")
 #: pure-Python wheels offered to %pip in the browser (the versions of the venv's pins)
 PIPLITE = ("ipywidgets==8.1.9", "comm==0.2.3", "jupyterlab_widgets==3.0.17")
 #: where Pyodide's own builds (NumPy, matplotlib, ...) are downloaded from, in the browser
 PYODIDE_CDN = "https://cdn.jsdelivr.net/pyodide/v{version}/full/"
-#: lab extensions of the venv that make no sense without a server
-DISABLED = ["@jupyter/nbgrader"]
 FIRST_CELL = ("# JupyterLite: Python runs in this browser tab. The first run downloads NumPy and matplotlib\n"
               "# (an internet connection is needed for that); the course package comes with this site.\n"
               "%pip install -q course ipywidgets")
@@ -121,9 +121,10 @@ def build_lite(out: Path, lectures: list[Path], work: Path) -> Path:
         (contents / lecture.name).write_text(json.dumps(lite_notebook(lecture), indent=1), "utf-8")
     stage_pyodide(lite_dir / "static" / "pyodide")
     offered = [course_wheel(wheels, work), *download(list(PIPLITE), wheels)]
-    (lite_dir / "jupyter-lite.json").write_text(json.dumps(
-        {"jupyter-lite-schema-version": 0, "jupyter-config-data": {"disabledExtensions": DISABLED}}), "utf-8")
-    cmd = [str(Path(sys.executable).parent / "jupyter"), "lite", "build", "--lite-dir", str(lite_dir),
+    jupyter = LITE_VENV / "bin" / "jupyter"
+    if not jupyter.exists():
+        raise RuntimeError(f"{jupyter} is missing: run `make site` (it builds {LITE_VENV} from book/lite-requirements.txt)")
+    cmd = [str(jupyter), "lite", "build", "--lite-dir", str(lite_dir),
            "--contents", str(contents), "--output-dir", str(out), "--no-sourcemaps"]
     for wheel in offered:
         cmd += ["--piplite-wheels", str(wheel)]
