@@ -17,7 +17,9 @@ the same rules before submitting.
        dict, list or cell), by a function that raises a clear error; then :func:`_erase` proves
        from the reference count that no copy is left and lets the original go;
     3. erases the interpreter's loaders of native code (:data:`LOADERS`: ``_imp.create_dynamic``,
-       ``create_builtin`` and their ``exec_*``): no extension or built-in module can be created
+       ``create_builtin`` and their ``exec_*``; each is replaced by a function that raises
+       ``ImportError``, so ``try: import X except ImportError`` still works): no extension or
+       built-in module can be created
        any more, by ``import``, ``importlib.reload``, a fresh ``ExtensionFileLoader`` or a
        ``sys.modules`` trick, so the originals can never come back (``ctypes`` and
        ``_xxsubinterpreters`` are not loadable: the sandbox covers them, and :func:`boot`
@@ -102,7 +104,7 @@ def boot(assignment: str = "", preload: tuple[str, ...] = (), absent: tuple[str,
     replacements = {label: _refusal(f"{_public_name(label)} is not available{where}: write the loop yourself")
                     for label in absent}
     replacements.update({label: _refusal(f"starting a process is not allowed{where}") for label in SPAWN_FUNCTIONS})
-    replacements.update({label: None for label in (LOADERS if remove_loaders else ())})
+    replacements.update({label: _native_refusal() for label in (LOADERS if remove_loaders else ())})
     loaded = [name for name in never_loaded if name in sys.modules]
     if loaded:
         raise RuntimeError(f"the grading kernel loaded {', '.join(loaded)}; its sandbox must not mount them")
@@ -157,6 +159,17 @@ def _refusal(message: str) -> Any:
 
     not_available.__qualname__ = not_available.__name__ = "not_available"
     return not_available
+
+
+def _native_refusal() -> Any:
+    """A native loader's replacement: raises ``ImportError``, as a missing module does, so that
+    ``try: import X except ImportError`` and IPython's extensions (``%load_ext autoreload``)
+    keep working; it calls nothing and holds nothing."""
+    def not_loadable(*args: Any, **kwargs: Any) -> Any:
+        raise ImportError("native code cannot be loaded while grading")
+
+    not_loadable.__qualname__ = not_loadable.__name__ = "not_loadable"
+    return not_loadable
 
 
 def _erase(replacements: dict[str, Any]) -> None:

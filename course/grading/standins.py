@@ -169,6 +169,10 @@ def install(stand_ins: dict[str, str], assignment: str = "") -> None:
     for name in list(sys.modules):
         if finder._kind(name) is not None:
             del sys.modules[name]
+    for name in stand_ins:  # a sub-package (numpy.polynomial): its parent forgets it too
+        parent, _, child = name.rpartition(".")
+        if parent in sys.modules:
+            sys.modules[parent].__dict__.pop(child, None)
     sys.meta_path.insert(0, finder)
     if stand_ins.get("matplotlib") == "noop":
         _quiet_plotting_magics()
