@@ -496,6 +496,38 @@ def test_only_the_listed_course_files_import(kernel: Kernel) -> None:
                     **{name: "ModuleNotFoundError" for name in NOT_MOUNTED}}
 
 
+WHOLE_JOB_PACKAGES = ("scipy", "sympy", "PIL", "matplotlib", "torch")
+
+
+def _candidate_package_folders() -> str:
+    """Code listing every folder, inside the kernel, where a Python package could lie on disk."""
+    return """
+        import glob, os, sys, sysconfig
+        roots = {sys.base_prefix, sys.prefix, "/usr", "/usr/local"}
+        folders = {p for p in sys.path if p and os.path.isdir(p)}
+        folders |= set(sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_exec_prefix}).values())
+        for root in roots:
+            folders |= set(glob.glob(root + "/lib*/python3*/*-packages")) | set(glob.glob(root + "/lib*/python3/*-packages"))
+        folders = sorted(f for f in folders if os.path.isdir(f))
+    """
+
+
+def test_no_folder_on_disk_holds_a_package_outside_the_allow_list(kernel: Kernel) -> None:
+    """The base interpreter's site-packages and the system Pythons' dist-packages are covered
+    too (the sandbox mounts the base installation and /usr whole): with no stand-in finder at
+    all, nothing of SciPy, SymPy, Pillow... is on disk for the kernel, wherever it looks."""
+    from course.grading.sandbox.site_view import foreign_site_dirs
+
+    on_host = [d for d in foreign_site_dirs() if set(os.listdir(d)) & set(WHOLE_JOB_PACKAGES)]
+    assert on_host, "no foreign site folder on this host holds one of the packages: the test would prove nothing"
+    seen = kernel.run(_candidate_package_folders() + f"""
+        result = {{"folders": folders, "found": sorted(os.path.join(f, n) for f in folders for n in os.listdir(f)
+                                                      if n in {WHOLE_JOB_PACKAGES!r})}}
+    """)
+    assert set(on_host) <= set(seen["folders"]), seen["folders"]
+    assert seen["found"] == [], seen["found"]
+
+
 def test_hidden_and_real_course_files_cannot_be_read_directly(kernel: Kernel) -> None:
     from course.grading.sandbox.site_view import entries, site_dirs
 

@@ -19,7 +19,7 @@ from traitlets import Enum, Integer, List, Unicode, observe
 from course.grading.sandbox.command import (SANDBOX_UID, Layout, Limits, _inside, kernel_argv, plain_argv,
                                             python_roots)
 from course.grading.sandbox.probe import sandbox_problem
-from course.grading.sandbox.site_view import entries, site_dirs
+from course.grading.sandbox.site_view import entries, foreign_site_dirs, site_dirs
 from course.grading.sandbox.stage import Stage, build_stage, course_package
 from course.grading.sandbox.userns import new_user_namespace
 
@@ -124,7 +124,8 @@ class SandboxKernelManager(AsyncKernelManager):
         self._stage = build_stage(list(self.course_modules), list(self.hidden_modules), roots)
         self._userns_fd = new_user_namespace() if os.geteuid() == 0 else None
         layout = Layout(scratch=scratch, python_roots=roots, course_lib=self._stage.course_lib,
-                        etc=self._stage.etc, overlays=self._stage.overlays, site_dirs=site_dirs(),
+                        etc=self._stage.etc, overlays=self._stage.overlays,
+                        site_dirs=site_dirs() + foreign_site_dirs(),
                         site_entries=entries(tuple(self.distributions)), userns_fd=self._userns_fd)
         self._kernel_spec = _spec(kernel_argv(layout, self.limits, self.boot_lines))
         fds = () if self._userns_fd is None else (self._userns_fd,)

@@ -12,9 +12,11 @@ simply not there.
 from __future__ import annotations
 
 import functools
+import glob
 import importlib.metadata as metadata
 import os
 import site
+import sys
 import sysconfig
 from pathlib import Path
 
@@ -26,6 +28,26 @@ def site_dirs() -> tuple[str, ...]:
     """The site-packages folders of this Python (the virtual environment's and the base's)."""
     found = set(site.getsitepackages()) | {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     return tuple(sorted({os.path.realpath(d) for d in found if os.path.isdir(d)}))
+
+
+FOREIGN_SITE_PATTERNS = ("/usr/lib/python3/dist-packages", "/usr/lib/python3*/site-packages",
+                         "/usr/lib/python3*/dist-packages", "/usr/local/lib/python3*/site-packages",
+                         "/usr/local/lib/python3*/dist-packages")
+"""Package folders of the system's Pythons (Debian's and ``/usr/local``'s): the sandbox mounts
+``/usr`` whole, so these are covered by empty folders too."""
+
+
+def foreign_site_dirs() -> tuple[str, ...]:
+    """Package folders the kernel's Python does not use but could reach on disk: the base
+    interpreter's site-packages (a virtual environment's base is mounted whole) and the system
+    Pythons' (:data:`FOREIGN_SITE_PATTERNS`). Each is covered by an empty read-only folder, so
+    that only the allowed distributions of :func:`site_dirs` exist in the sandbox."""
+    base = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_exec_prefix})
+    found = {base["purelib"], base["platlib"]}
+    for pattern in FOREIGN_SITE_PATTERNS:
+        found.update(glob.glob(pattern))
+    own = set(site_dirs())
+    return tuple(sorted({os.path.realpath(d) for d in found if os.path.isdir(d)} - own))
 
 
 def _installed() -> dict[str, metadata.Distribution]:
