@@ -277,9 +277,6 @@ def test_control_does_the_work_and_earns_everything(batch: dict) -> None:
 @pytest.mark.parametrize("name", sorted(SHORTCUTS))
 def test_shortcuts_earn_nothing_for_that_function_however_reached(batch: dict, name: str) -> None:
     row = batch["rows"][f"shortcut_{name}"]
-    if name == "exec_string":  # exec of a string: the static scan calls it tampering, all tests earn 0
-        assert (_score(row), row["status"]) == (0.0, "tampered"), row
-        return
     assert (_score(row), row["status"]) == (TOTAL - CONVOLVE_POINTS, "ok"), row  # correlate1d is their own
     # named by the static scan, or (a route it cannot resolve) the function was absent while grading
     assert ("convolve1d calls" in row["reason"] or "not available in ex01_convolution_1d" in row["reason"]) \

@@ -66,29 +66,39 @@ def test_magics_and_syntax_errors_do_not_break_the_scan() -> None:
 
 
 @pytest.mark.parametrize("code,words", [
-    ("import numpy as np\nnp.testing.assert_allclose = lambda *a, **k: None", "changes np.testing.assert_allclose"),
-    ("import numpy as np\nnp.allclose = lambda *a, **k: True", "changes np.allclose"),
-    ("AssertionError = Exception", "rebinds AssertionError"),
-    ("import builtins\nbuiltins.AssertionError = Exception", "imports builtins"),
     ("import course.grading.recorder as r\nr.judge = None", "imports course.grading.recorder"),
     ("from course.grading import record", "imports course.grading"),
-    ("import sys\nsys.modules['course.grading'] = None", "uses sys.modules"),
-    ("def record(*a):\n    pass", "redefines record"),
-    ("exec('x = 1')", "calls exec()"),
-    ("import numpy.testing as npt\nsetattr(npt, 'assert_allclose', print)", "calls setattr()"),
-    ("get_ipython().events.register('post_run_cell', print)", "uses get_ipython()"),
+    ("from course import grading", "imports course.grading"),
+    ("import course\ncourse.grading.guard.run('c', print, '0')", "uses course.grading"),
+    ("import sys\nsys.modules['course.grading'] = None", "names 'course.grading'"),
+    ("import builtins\nbuiltins.__course_guard__ = None", "uses .__course_guard__"),
+    ("class Fake:\n    pass\n__course_guard__ = Fake()", "uses __course_guard__"),
+    ("import builtins\nreal = getattr(builtins, '__course_guard__')", "names '__course_guard__'"),
+    ("from IPython.display import publish_display_data\n"
+     "publish_display_data({'application/vnd.course.record+json': {}})", "names 'application/vnd.course.record+json'"),
+    ("import glob\ncases = glob.glob('.course-case-*')", "names '.course-case-'"),
 ])
 def test_tampering_is_found(code: str, words: str) -> None:
     found = [str(f) for f in find_tampering([code])]
     assert any(words in f for f in found), found
 
 
+# ordinary notebook code, some of it taken for tampering before the kernel held nothing worth
+# stealing (issue 17): it changes nothing but the student's own outputs
 @pytest.mark.parametrize("code", [
     "import numpy as np\nimport matplotlib.pyplot as plt\nplt.rcParams['figure.figsize'] = (4, 3)\nx = np.arange(3)\nx[0] = 5",
     "import os\nimport sys\nprint(sys.version, os.getcwd())",
     "import numpy as np\nnp.random.seed(0)\nrng = np.random.default_rng(1)",
     "class Result:\n    pass\nr = Result()\nr.value = 3",
     "import torch\ntorch.backends.cudnn.deterministic = True\ntorch.manual_seed(0)",
+    "from IPython.core.display import HTML\nHTML('<b>x</b>')",
+    "def display(x):\n    print(x)",
+    "import gc\ngc.collect()",
+    "get_ipython().run_line_magic('matplotlib', 'inline')",
+    "import importlib\nimport mymodule\nimportlib.reload(mymodule)",
+    "for record in [1, 2]:\n    pass",
+    "import numpy as np\nnp.set_printoptions(precision=3)\nexec('y = 1')\nprint(eval('1 + 1'), globals().get('y'))",
+    "import builtins\nprint(builtins.len([1]))",
 ])
 def test_ordinary_code_is_not_tampering(code: str) -> None:
     assert find_tampering([code]) == []

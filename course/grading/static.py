@@ -11,10 +11,10 @@ Two questions, answered without running anything:
   ``getattr(np, "convolve")``, ``__import__("numpy")``, ``importlib.import_module("scipy.signal")``,
   ``from numpy import *``. A ``getattr`` with a computed name on a module counts as a shortcut
   (it could be anything).
-- :func:`find_tampering`: does the code modify the grading machinery or the libraries the tests
-  rely on (assigning attributes of imported modules such as ``np.testing.assert_allclose = ...``,
-  rebinding ``AssertionError``, touching ``course.grading``, ``sys.modules``, ``builtins``,
-  ``exec``/``eval``/``compile``, ``ctypes``, ``gc``, frame inspection)?
+- :func:`find_tampering`: does the code touch the grading machinery itself (the guard's builtin
+  entry ``__course_guard__``, ``course.grading``, the record's mimetype, the case files)? Only
+  that: the kernel holds nothing the grade depends on, so ordinary notebook code (``exec``,
+  ``gc``, ``importlib``, ``get_ipython()``, a student's own ``display``, patching NumPy) is none.
 """
 
 from __future__ import annotations
@@ -23,13 +23,18 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-SUSPICIOUS_CALLS = {"exec", "eval", "compile", "globals", "vars", "setattr", "delattr", "breakpoint"}
-SUSPICIOUS_IMPORTS = ("course.grading", "builtins", "ctypes", "gc", "importlib", "IPython.core", "IPython.kernel",
-                      "ipykernel", "nbgrader", "atexit")
-"""Imports of the grading machinery (an honest notebook's ``from IPython.display import display,
-Markdown`` is not among them)."""
-PROTECTED_NAMES = {"AssertionError", "record", "get_ipython", "print", "display", "__builtins__", "__import__", "isinstance", "len", "range", "Exception", "BaseException"}
-ALLOWED_MODULE_ATTRS = {"os.path", "os.environ.get", "os.getcwd", "os.listdir", "os.path.join", "sys.version", "sys.version_info"}
+from course.grading.casefile import CASE_FILE_PREFIX, RECORD_MIMETYPE
+from course.grading.guard import ENTRY
+
+MACHINERY_PACKAGE = "course.grading"
+"""The grading machinery's package: importing it or reaching into it is tampering."""
+MACHINERY_NAMES = frozenset({ENTRY})
+"""Names of the grading machinery in the kernel: the guard's builtin entry."""
+MACHINERY_STRINGS = (ENTRY, MACHINERY_PACKAGE, RECORD_MIMETYPE, CASE_FILE_PREFIX)
+"""Strings that only code aimed at the grading machinery writes: the guard's entry, its package,
+the record's mimetype and the case files' names (a built name such as ``"__course" + "_guard__"``
+is not seen, and gains nothing: records are claims of outputs the grader checks itself, and a
+missing or misplaced record loses its tests)."""
 
 
 @dataclass
@@ -280,81 +285,44 @@ def find_shortcuts(sources: Iterable[str], function: str, forbidden: frozenset[s
     return sorted(maximal)
 
 
-def find_tampering(sources: Iterable[str], protected_functions: Iterable[str] = ()) -> list[Finding]:
-    """Places where the code changes the grading machinery or the libraries the tests use."""
+def find_tampering(sources: Iterable[str]) -> list[Finding]:
+    """Places where the code touches the grading machinery itself (:data:`MACHINERY_NAMES`,
+    :data:`MACHINERY_STRINGS`): the guard's builtin entry, ``course.grading``, the record's
+    mimetype, the case files. Nothing else is tampering: the kernel holds nothing the grade
+    depends on (no key, no expected value; the grader compares the outputs with its own
+    references), so patching NumPy, ``exec``, ``gc``, ``get_ipython()`` or a student's own
+    ``display`` change nothing but the student's outputs, and are ordinary notebook code."""
     trees = parse_cells(sources)
     mod = _collect_module(trees)
     findings: list[Finding] = []
-    module_names = {name for name, targets in mod.aliases.items()
-                    if any(not _looks_like_object(t) and not t.startswith("matplotlib") for t in targets)}
-
-    def resolved(node: ast.AST) -> set[str]:
-        d = _dotted(node)
-        return _resolve(d, mod) if d else set()
-
     for tree in trees:
         for node in ast.walk(tree):
-            line = getattr(node, "lineno", 0)
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = [a.name for a in node.names]
-                full = [node.module or ""] if isinstance(node, ast.ImportFrom) else names
-                for n in full:
-                    if n and any(n == m or n.startswith(m + ".") for m in SUSPICIOUS_IMPORTS):
-                        findings.append(Finding(line, f"imports {n}"))
-            elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
-                targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
-                for target in targets:
-                    for sub in ast.walk(target):
-                        if isinstance(sub, ast.Attribute):
-                            base = _dotted(sub.value)
-                            if base and base.split(".")[0] in module_names and _is_protected(base, mod):
-                                findings.append(Finding(line, f"changes {_dotted(sub) or base + '.' + sub.attr} of an imported module"))
-                        elif isinstance(sub, ast.Name) and sub.id in PROTECTED_NAMES and isinstance(sub.ctx, (ast.Store, ast.Del)):
-                            findings.append(Finding(line, f"rebinds {sub.id}"))
-                        elif isinstance(sub, ast.Subscript):
-                            base = _dotted(sub.value)
-                            if base and base.split(".")[0] in module_names and _is_protected(base, mod):
-                                findings.append(Finding(line, f"changes an entry of {base}"))
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                if node.name in PROTECTED_NAMES:
-                    findings.append(Finding(line, f"redefines {node.name}"))
-            elif isinstance(node, ast.Call):
-                func = _dotted(node.func)
-                if func in SUSPICIOUS_CALLS:
-                    findings.append(Finding(line, f"calls {func}()"))
-                elif func and func.split(".")[-1] in ("__setattr__", "__delattr__", "register_magic_function", "register"):
-                    findings.append(Finding(line, f"calls {func}()"))
-                elif func and func.startswith("get_ipython"):
-                    findings.append(Finding(line, "uses get_ipython()"))
-            elif isinstance(node, ast.Attribute):
-                if node.attr in ("__dict__", "__globals__", "__code__", "__builtins__", "__subclasses__", "f_globals", "f_locals", "f_back", "__closure__", "__kwdefaults__", "__defaults__"):
-                    findings.append(Finding(line, f"uses .{node.attr}"))
-                for r in resolved(node):
-                    if r.startswith(("course.grading", "sys.modules", "builtins.", "ctypes", "gc.", "sys._getframe", "sys.settrace", "sys.setprofile", "sys.addaudithook", "IPython.core")):
-                        findings.append(Finding(line, f"uses {r}"))
-                        break
-            elif isinstance(node, ast.Name) and node.id in ("__builtins__", "__import__") and isinstance(node.ctx, ast.Load):
-                findings.append(Finding(line, f"uses {node.id}"))
+            findings.extend(_machinery_use(node, mod))
     unique: dict[tuple[int, str], Finding] = {(f.line, f.text): f for f in findings}
     return sorted(unique.values(), key=lambda f: (f.line, f.text))
 
 
-PROTECTED_MODULES = ("numpy", "course", "builtins", "sys", "IPython", "ipykernel", "nbgrader", "unittest", "pytest",
-                     "math", "json", "base64", "operator", "functools", "importlib", "types", "inspect", "gc")
-"""Modules whose attributes a student's code must not change (the tests and the recorder use them).
-Changing e.g. ``torch.backends.cudnn.deterministic`` or matplotlib's ``rcParams`` is fine."""
+def _machinery_use(node: ast.AST, mod: _Module) -> list[Finding]:
+    line = getattr(node, "lineno", 0)
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        full = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+        if isinstance(node, ast.ImportFrom):
+            full += [f"{node.module}.{a.name}" for a in node.names if node.module]
+        hits = sorted({n for n in full if _is_machinery_module(n)})
+        return [Finding(line, f"imports {hits[0]}")] if hits else []
+    if isinstance(node, ast.Name) and node.id in MACHINERY_NAMES:
+        return [Finding(line, f"uses {node.id}")]
+    if isinstance(node, ast.Attribute):
+        if node.attr in MACHINERY_NAMES:
+            return [Finding(line, f"uses .{node.attr}")]
+        dotted = _dotted(node)
+        hits = sorted(r for r in (_resolve(dotted, mod) if dotted else ()) if _is_machinery_module(r))
+        return [Finding(line, f"uses {hits[0]}")] if hits else []
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        hits = [m for m in MACHINERY_STRINGS if m in node.value]
+        return [Finding(line, f"names {hits[0]!r}")] if hits else []
+    return []
 
 
-def _is_protected(base: str, mod: _Module) -> bool:
-    return any(r == m or r.startswith(m + ".") for r in _resolve(base, mod) for m in PROTECTED_MODULES)
-
-
-def _looks_like_object(dotted: str) -> bool:
-    """``numpy.convolve`` (a function imported by name) vs ``numpy`` / ``numpy.testing`` (modules):
-    a last component starting with a lower-case letter after a module path is ambiguous, so only
-    names imported with ``import x`` / ``import x as y`` or known sub-modules count as modules."""
-    known_modules = {"numpy", "np", "numpy.testing", "numpy.linalg", "numpy.fft", "numpy.random", "scipy", "scipy.signal",
-                     "scipy.ndimage", "torch", "torch.nn", "torch.nn.functional", "math", "course", "course.grading",
-                     "sys", "builtins", "os", "IPython", "IPython.display", "numpy.lib", "numpy.lib.stride_tricks",
-                     "matplotlib", "matplotlib.pyplot", "functools", "itertools", "operator", "unittest", "pytest"}
-    return dotted not in known_modules and "." in dotted
+def _is_machinery_module(name: str) -> bool:
+    return name == MACHINERY_PACKAGE or name.startswith(MACHINERY_PACKAGE + ".")
