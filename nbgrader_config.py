@@ -35,7 +35,7 @@ c.SandboxKernelManager.course_modules = [
 # Least privilege: the installed distributions a grading kernel sees (with what they require);
 # nothing else of site-packages is mounted. Standard-library modules that would bring native
 # code or a fresh interpreter back are covered.
-c.SandboxKernelManager.distributions = ["ipykernel", "numpy"]
+c.SandboxKernelManager.distributions = ["ipykernel", "numpy", "tqdm"]  # tqdm: progress bars, pure Python
 c.SandboxKernelManager.hidden_modules = ["_ctypes", "_ctypes_test", "_xxsubinterpreters", "_testcapi",
                                          "_testinternalcapi", "_testbuffer", "_testmultiphase", "_testclinic",
                                          "_testimportmultiple", "_xxtestfuzz", "_sqlite3"]
@@ -54,7 +54,7 @@ c.GuardedExecute.stand_ins = {
 c.GuardedExecute.assignment_kernels = {
     "ex06_audio_cnn": {
         "extra_course_modules": ["course/data.py", "course/audio.py", "course/grading/probes.py"],
-        "distributions": ["ipykernel", "numpy", "torch"],
+        "distributions": ["ipykernel", "numpy", "tqdm", "torch"],
         "hidden_modules": ["_xxsubinterpreters", "_testcapi", "_testinternalcapi", "_sqlite3"],  # torch loads with ctypes
         "preload": ["numpy", "numpy.random", "numpy.linalg", "numpy.fft", "numpy.lib.stride_tricks", "torch",
                     "torch.nn", "torch.nn.functional", "torch.optim", "torch.utils.data"],

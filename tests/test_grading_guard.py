@@ -201,10 +201,31 @@ attempt("random", lambda: __import__("random").random() < 1)
 attempt("plot", lambda: __import__("matplotlib.pyplot", fromlist=["x"]).subplots(1, 2)[1].shape)
 attempt("scipy import", lambda: __import__("scipy.signal", fromlist=["x"]).__name__)
 attempt("scipy use", lambda: __import__("scipy.signal", fromlist=["x"]).convolve([1], [1]))
+def plotting_habits():  # what honest notebooks unpack and test, with matplotlib's shapes
+    import matplotlib.pyplot as plt, matplotlib.figure, matplotlib.axes
+    fig, ax = plt.subplots()
+    line, = ax.plot([0, 1, 2])
+    counts, edges, patches = plt.hist([1, 2, 2, 3])
+    assert (len(counts), len(edges), len(patches)) == (10, 11, 10)
+    counts, edges, patches = ax.hist([1, 2], bins=[0, 1, 2, 3])
+    assert (len(counts), len(edges), len(patches)) == (3, 4, 3)
+    lo, hi = ax.get_ylim()
+    lo, hi = plt.xlim(0, 3)
+    assert isinstance(fig, plt.Figure) and isinstance(fig, matplotlib.figure.Figure)
+    assert isinstance(ax, matplotlib.axes.Axes) and isinstance(plt.Figure(figsize=(2, 2)), plt.Figure)
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    fig, axes = plt.subplots(2, 3)
+    axes[1, 2].plot([1])
+    assert axes.shape == (2, 3) and plt.subplots(3, 1, squeeze=False)[1].shape == (3, 1)
+    fig, axes = plt.subplots(nrows=2, ncols=2)
+    (a, b), (c, d) = axes
+    return "drawn"
+attempt("plotting habits", plotting_habits)
 '''
     results = _kernel(tmp_path, body)["results"]
     assert results["display"] == "'**x**'" and results["random"] == "True" and results["plot"] == "(2,)"
     assert results["scipy import"] == "'scipy.signal'"
+    assert results["plotting habits"] == "'drawn'", results["plotting habits"]
     assert results["scipy use"] == ("NotAvailableWhileGrading: scipy.signal.convolve is not available while "
                                     "grading ex01_convolution_1d: write the loop yourself")
 

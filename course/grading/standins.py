@@ -8,8 +8,11 @@ sub-modules:
 - ``"noop"`` (plotting: ``matplotlib``, ``course.plotting``): a module whose every attribute is a
   :class:`NoOp`: calling it, reading its attributes, indexing it, using it as a context manager
   all do nothing, so ``import matplotlib.pyplot as plt``, ``plt.plot(...)``,
-  ``fig, ax = plt.subplots()`` and ``course.plotting.show_signal(...)`` run and draw nothing
-  (``subplots`` and ``new_axes`` return a figure and one axes object per panel, as the real ones);
+  ``fig, ax = plt.subplots()`` and ``course.plotting.show_signal(...)`` run and draw nothing.
+  What notebooks unpack has matplotlib's shape: ``subplots`` and ``new_axes`` return a figure and
+  one axes object per panel (a NumPy object array, squeezed as matplotlib does), ``plot`` a list
+  of one line, ``hist`` ``(counts, edges, patches)``, ``get_xlim``/``get_ylim`` a pair; and
+  capitalised names (``plt.Figure``, ``matplotlib.axes.Axes``) are classes;
 - ``"absent"`` (a whole-job library the assignment does not allow: ``scipy``, ``torch``...): the
   import succeeds, and any *use* raises :class:`NotAvailableWhileGrading` ("scipy.signal.convolve
   is not available while grading ex01: write the loop yourself").
@@ -34,8 +37,23 @@ class NotAvailableWhileGrading(RuntimeError):
     """A whole-job function, or a package the assignment's kernel does not have, was used."""
 
 
-class NoOp:
-    """Does nothing, whatever is done with it."""
+class _NoOpType(type):
+    """``NoOp``'s class: a class attribute that does not exist is nothing too
+    (``matplotlib.colors.LinearSegmentedColormap.from_list(...)``)."""
+
+    def __getattr__(cls, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return NOTHING
+
+
+class NoOp(metaclass=_NoOpType):
+    """Does nothing, whatever is done with it. Capitalised names are classes (``plt.Figure``,
+    ``matplotlib.axes.Axes``: ``NoOp`` itself, so ``isinstance(fig, plt.Figure)`` holds); the
+    calls whose results notebooks unpack return values of matplotlib's shapes (:data:`SHAPED`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
 
     def __call__(self, *args: Any, **kwargs: Any) -> NoOp:
         return self
@@ -43,8 +61,10 @@ class NoOp:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        if name in ("subplots", "new_axes"):
-            return _panels
+        if name in SHAPED:
+            return SHAPED[name]
+        if name[:1].isupper():
+            return NoOp
         return self
 
     def __getitem__(self, key: Any) -> NoOp:
@@ -89,10 +109,44 @@ def _panels(*args: Any, **kwargs: Any) -> tuple[NoOp, Any]:
         grid[index] = NoOp()
     if kwargs.get("squeeze", True):
         if rows == cols == 1:
-            return NOTHING, grid[0, 0]
+            return NoOp(), grid[0, 0]
         if rows == 1 or cols == 1:
-            return NOTHING, grid.reshape(-1)
-    return NOTHING, grid
+            return NoOp(), grid.reshape(-1)
+    return NoOp(), grid
+
+
+def _lines(*args: Any, **kwargs: Any) -> list[NoOp]:
+    """``ax.plot(...)``: a list of one line per data set (one here: ``line, = ax.plot(y)``)."""
+    return [NoOp()]
+
+
+def _hist(x: Any = (), bins: Any = 10, *args: Any, **kwargs: Any) -> tuple[Any, Any, list[NoOp]]:
+    """``plt.hist(x, bins)``: ``(counts, edges, patches)`` of ``bins`` bins (counts are zeros)."""
+    import numpy as np
+
+    n = len(bins) - 1 if np.ndim(bins) == 1 else (bins if isinstance(bins, int) and 0 < bins < 100_000 else 10)
+    n = max(int(n), 1)
+    edges = np.asarray(bins, float) if np.ndim(bins) == 1 else np.linspace(0.0, 1.0, n + 1)
+    return np.zeros(n), edges, [NoOp() for _ in range(n)]
+
+
+def _limits(*args: Any, **kwargs: Any) -> tuple[float, float]:
+    """``ax.get_xlim()``, ``plt.ylim(...)``: ``(low, high)``."""
+    return (0.0, 1.0)
+
+
+def _axis(*args: Any, **kwargs: Any) -> tuple[float, float, float, float]:
+    return (0.0, 1.0, 0.0, 1.0)
+
+
+SHAPED: dict[str, Any] = {
+    "subplots": _panels, "new_axes": _panels,
+    **dict.fromkeys(("plot", "semilogx", "semilogy", "loglog", "step", "plot_date"), _lines),
+    "hist": _hist,
+    **dict.fromkeys(("get_xlim", "get_ylim", "get_zlim", "xlim", "ylim", "set_xlim", "set_ylim"), _limits),
+    "axis": _axis,
+}
+"""Calls whose results honest notebooks unpack, with results of matplotlib's shapes."""
 
 
 class _NoOpModule(types.ModuleType):
