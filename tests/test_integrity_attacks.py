@@ -279,9 +279,20 @@ FLOOD = OWN_CONVOLVE + '''
 from IPython.display import publish_display_data
 for _ in range(40):
     print("x" * (1 << 20))  # (a fast loop: the kernel sends about a megabyte per message)
+_kind = "application/vnd.course." + "record+json"  # (built: the mimetype written out is tampering)
 for _ in range(6):
-    publish_display_data({"application/vnd.course.record+json": {"nonce": "0" * 32},
-                          "text/plain": "y" * (2 << 20)})
+    publish_display_data({_kind: {"nonce": "0" * 32}, "text/plain": "y" * (2 << 20)})
+# routes nbclient does not send through output(): display updates, metadata, comms (a widget
+# comm with no _model_module, and state kept by nbclient's default store_widget_state)
+from IPython.display import display
+for _h in [display("s", display_id=True) for _ in range(10)]:
+    _h.update("u" * (4 << 20))
+for _ in range(10):
+    publish_display_data({"text/plain": "m"}, metadata={"pad": "z" * (4 << 20)})
+from ipykernel.comm import Comm
+_c = Comm(target_name="jupyter.widget", data={"state": {}, "buffer_paths": []})
+for _ in range(40):
+    _c.send(data={"state": {"pad": "c" * (10 << 20)}, "buffer_paths": []})
 '''
 
 GIANT = OWN_CONVOLVE + '''
@@ -389,7 +400,8 @@ def test_a_flood_is_capped_records_included(batch: dict) -> None:
     row = batch["rows"]["flood"]
     assert (float(row["score"]), row["status"]) == (TOTAL, "ok"), row  # its own work is right
     path = batch["root"] / "autograded" / "flood" / AID / f"{AID}.ipynb"
-    assert path.stat().st_size < 3_000_000  # 52 MB printed, 12 MB of it beside a record part
+    assert path.stat().st_size < 3_000_000  # 52 MB printed (12 MB beside a record part), 40 MB of display
+    # updates, 40 MB of metadata, 400 MB of widget comms
 
 
 def test_the_graders_memory_stays_bounded_whatever_a_notebook_prints(batch: dict) -> None:

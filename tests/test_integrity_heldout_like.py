@@ -179,6 +179,15 @@ HONEST_CELLS = {
     "unpack_hist": "import matplotlib.pyplot as plt\ncounts, edges, patches = plt.hist([1, 2, 2, 3])\n",
     "unpack_get_ylim": "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nlo, hi = ax.get_ylim()\n",
     "isinstance_figure": "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nassert isinstance(fig, plt.Figure)\n",
+    "unpack_two_panels": "import matplotlib.pyplot as plt\nfig, (ax1, ax2) = plt.subplots(1, 2)\nax2.plot([1, 2])\n",
+    "index_a_grid": "import matplotlib.pyplot as plt\nfig, axes = plt.subplots(2, 3)\naxes[1, 2].plot([1, 2])\n",
+    "figure_classes": ("import matplotlib.figure, matplotlib.axes\nimport matplotlib.pyplot as plt\n"
+                       "fig, ax = plt.subplots()\nassert isinstance(fig, matplotlib.figure.Figure)\n"
+                       "assert isinstance(ax, matplotlib.axes.Axes) and isinstance(plt.Figure(), plt.Figure)\n"),
+    "course_plotting": ("from course.plotting import new_axes, show_figure, show_signal\n"
+                        "fig, axes = new_axes(1, 2)\nshow_signal(np.ones(4), ax=axes[0])\n"
+                        "show_figure(fig, alt='two panels')\n"),
+    "try_import": "try:\n    import ctypes\nexcept ImportError:\n    ctypes = None\n",
     "config_retina": "%config InlineBackend.figure_format = 'retina'\n",
     "cell_magic_time": "%%time\ny = convolve1d(np.ones(30), np.ones(4))\n",
     "timeit": "%timeit convolve1d(np.ones(50), np.ones(5))\n",
@@ -193,14 +202,7 @@ HONEST_CELLS = {
     "help": "help(np.zeros)\n",
     "cpu_count": "import os, multiprocessing, hashlib\nprint(os.cpu_count(), multiprocessing.cpu_count(), hashlib.md5(b'x').hexdigest())\n",
 }
-HONEST_CELLS_FAILING = {  # raise while grading today (and not in the student's own kernel)
-    "tqdm_progress": "tqdm is installed but not mounted, and has no stand-in: ModuleNotFoundError",
-    "autoreload": "IPython's autoreload extension needs native loading: AttributeError _imp.create_dynamic",
-    "unpack_plot_line": "the matplotlib stand-in's ax.plot returns a NoOp that iterates as empty: ValueError",
-    "unpack_hist": "plt.hist returns a NoOp that iterates as empty: ValueError",
-    "unpack_get_ylim": "ax.get_ylim returns a NoOp that iterates as empty: ValueError",
-    "isinstance_figure": "plt.Figure is a NoOp instance, not a type: TypeError in isinstance",
-}
+HONEST_CELLS_FAILING: dict[str, str] = {}  # habits that raise while grading today (and not in the student's kernel)
 
 # ordinary habits that the tampering scan takes for tampering (every mark lost): each in a cell of
 # its own of one notebook; the test asserts the scan names none of them
@@ -359,16 +361,12 @@ def _errors(cell: Any) -> list[str]:
             if o.get("output_type") == "error"]
 
 
-OPEN = "gets the function's points today: "
-
 # (assignment, student, function's points, reason it is open today or None when contained)
 ROUTES = [
-    (EX01, "legendre_hidden_names", 6, OPEN + "numpy.polynomial.legendre's legmul/poly2leg/leg2poly multiply "
-                                           "polynomials without np.convolve (never made absent), and pkgutil.resolve_name "
-                                           "with a built name hides it from both static scans"),
+    (EX01, "legendre_hidden_names", 6, None),  # numpy.polynomial is absent (a stand-in that raises on use)
     (EX01, "legendre_plain", 6, None),
-    (EX02, "legendre_hidden_names", 9, OPEN + "legmul, row by row"),
-    (EX03, "legendre_hidden_names", 5, OPEN + "legmul, per map"),
+    (EX02, "legendre_hidden_names", 9, None),
+    (EX03, "legendre_hidden_names", 5, None),
     (EX04, "pool_routes", 4, None),
 ]
 
@@ -392,11 +390,6 @@ def test_no_route_reaches_a_whole_job(batches: dict, aid: str, student: str, poi
     assert float(row["score"]) <= control - points, row
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "least privilege: SandboxKernelManager mounts the base Python installation (sys.base_prefix) whole and covers "
-    "only the virtual environment's site-packages, so every package of the base interpreter's site-packages "
-    "(here SymPy, mpmath, SciPy, networkx...) is there; the stand-in finder is one sys.meta_path entry any "
-    "cell can remove; SymPy's convolution ran (with a two-name stand-in for ctypes)"))
 def test_no_package_outside_the_allow_list_is_reachable(batches: dict) -> None:
     cell = next(c for c in _cells(batches, EX01, "sympy_base_site")
                 if c.metadata.get("nbgrader", {}).get("grade_id") == "convolve1d")
@@ -405,17 +398,7 @@ def test_no_package_outside_the_allow_list_is_reachable(batches: dict) -> None:
     assert _row(batches, EX01, "sympy_base_site")["score"] == _row(batches, EX01, "control")["score"]
 
 
-FLOOD_PARAMS = [
-    pytest.param("update_display", marks=pytest.mark.xfail(strict=True, reason=(
-        "update_display_data is applied by nbclient's _update_display_id, never through GuardedExecute.output: "
-        "N tiny displays counted, then each replaced by an update of up to max_record_bytes")), id="update_display"),
-    pytest.param("output_metadata", marks=pytest.mark.xfail(strict=True, reason=(
-        "_message_size counts text, data and traceback, not the output's metadata")), id="output_metadata"),
-    pytest.param("error_evalue", marks=pytest.mark.xfail(strict=True, reason=(
-        "_message_size counts an error's traceback, not its ename/evalue; _render_traceback_ keeps the traceback "
-        "short (one such error per added cell)")), id="error_evalue"),
-    pytest.param("stream", id="stream"),
-]
+FLOOD_PARAMS = list(FLOOD_ANSWER) + list(FLOOD_CELLS)  # every message counts (GuardedExecute.process_message)
 
 
 @pytest.mark.parametrize("flood", FLOOD_PARAMS)
@@ -453,20 +436,13 @@ def test_honest_cells_keep_every_mark_and_np_convolve_after_the_def_is_harmless(
     assert (row["score"], row["status"]) == (_row(batches, EX01, "control")["score"], "ok"), row
 
 
-@pytest.mark.xfail(strict=True, reason="`from tqdm import tqdm` at the top of an answer cell: tqdm is installed "
-                                       "(course validate passes) but neither mounted nor stood in for: the function "
-                                       "is never defined, 6 of 10 lost")
 def test_an_unmounted_helper_at_the_top_of_an_answer_keeps_the_marks(batches: dict) -> None:
     row = _row(batches, EX01, "honest_tqdm_at_top")
     assert row["score"] == _row(batches, EX01, "control")["score"], row
 
 
 def _tamper_param(name: str) -> Any:
-    code, _ = HONEST_TAMPER[name]
-    if name == "loop_variable_record":
-        return pytest.param(name, id=name)
-    return pytest.param(name, id=name, marks=pytest.mark.xfail(
-        strict=True, reason=f"static.find_tampering flags ordinary code {code.splitlines()[0]!r}: tampered, 0 marks"))
+    return pytest.param(name, id=name)
 
 
 def _tamper_findings(batches: dict) -> list[str]:
@@ -480,7 +456,6 @@ def test_an_ordinary_habit_is_no_tampering(batches: dict, habit: str) -> None:
     assert not [f for f in _tamper_findings(batches) if word in f], _tamper_findings(batches)
 
 
-@pytest.mark.xfail(strict=True, reason="any of the habits above makes the whole notebook `tampered` (0 of 10)")
 def test_ordinary_habits_keep_every_mark(batches: dict) -> None:
     row = _row(batches, EX01, "honest_tamper_habits")
     assert (row["score"], row["status"]) == (_row(batches, EX01, "control")["score"], "ok"), row

@@ -31,11 +31,16 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute
-from traitlets import Dict, Integer, List, Unicode
+from traitlets import Bool, Dict, Integer, List, Unicode
 
 from course.grading.preprocessors.cells import METADATA_KEY, is_test_cell
 from course.grading.guard import NUMPY_CONVOLUTION
 from course.grading.recorder import RECORD_MIMETYPE
+
+UNCOUNTED_MESSAGES = ("status", "execute_input", "clear_output")
+"""Kernel messages that bring no output (a cell's state, its echoed source, a clear)."""
+RECORD_KEYS = ("version", "check", "nonce", "outputs")
+"""What the grader keeps of a record (everything else a record may carry is dropped)."""
 
 ASSIGNMENT_KERNEL_KEYS = ("extra_course_modules", "hidden_modules", "distributions", "preload", "absent_functions",
                           "stand_ins")
@@ -45,6 +50,8 @@ class GuardedExecute(Execute):
     """nbgrader's ``Execute`` with a per-notebook time budget, a stop-at-first-timeout-or-crash
     policy, an output cap and the sandboxed kernel."""
 
+    store_widget_state = Bool(False, help="Never keep widget state while grading (nbclient's default "
+                                          "keeps every comm message's state in memory)").tag(config=True)
     notebook_timeout = Integer(120, help="Seconds for the whole notebook (cells share it)").tag(config=True)
     max_output_bytes = Integer(1_000_000, help="Output kept per notebook, every message counted (records "
                                                "included)").tag(config=True)
@@ -270,31 +277,64 @@ class GuardedExecute(Execute):
             cell.source = original
 
     # --- output cap ------------------------------------------------------------------------
+    def process_message(self, msg: dict, cell: NotebookNode, cell_index: int) -> Any:
+        """Every message of the kernel but its status and echo counts against the cap, all of it
+        (content, metadata, buffers), before nbclient applies it: outputs, display updates
+        (which nbclient applies without ``output``), errors, comms. Comms are counted and then
+        dropped (no widget is rendered or stored while grading); a display update that carries a
+        record is dropped (a record is never updated); a record goes to :meth:`output`."""
+        msg_type = msg.get("msg_type", "")
+        content = msg.get("content")
+        if msg_type in UNCOUNTED_MESSAGES or not isinstance(content, dict):
+            return super().process_message(msg, cell, cell_index)
+        data = content.get("data")
+        is_record = isinstance(data, dict) and RECORD_MIMETYPE in data
+        if is_record and msg_type in ("display_data", "execute_result"):
+            return super().process_message(msg, cell, cell_index)
+        counted = self._count(_message_size(msg), cell.outputs)
+        if not counted or is_record or msg_type.startswith("comm"):
+            return None
+        return super().process_message(msg, cell, cell_index)
+
+    def on_cell_executed(self, **kwargs: Any) -> Any:
+        """nbgrader adds the shell reply's error (``ename``, ``evalue``, ``traceback``) to the cell
+        when no iopub error of that name was kept: beyond the cap, a short one."""
+        reply = kwargs.get("execute_reply") or {}
+        content = reply.get("content") if isinstance(reply, dict) else None
+        if isinstance(content, dict) and content.get("status") == "error" and \
+                self._state["output_bytes"] + _message_size(reply) > self.max_output_bytes:
+            short = {"ename": str(content.get("ename", ""))[:100], "evalue": str(content.get("evalue", ""))[:300],
+                     "traceback": ["(traceback left out: the notebook's output is over the grader's cap)"]}
+            kwargs["execute_reply"] = {**reply, "content": {**content, **short}}
+        return super().on_cell_executed(**kwargs)
+
     def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> Any:
         content = msg.get("content", {})
         data = content.get("data") if isinstance(content, dict) else None
         if isinstance(data, dict) and RECORD_MIMETYPE in data:
-            return self._record_output(outs, msg, display_id, cell_index, data[RECORD_MIMETYPE])
-        if not self._count(_message_size(content), outs):
-            return None
+            return self._record_output(outs, msg, cell_index, data[RECORD_MIMETYPE])
         return super().output(outs, msg, display_id, cell_index)
 
-    def _record_output(self, outs: list, msg: dict, display_id: str | None, cell_index: int, payload: Any) -> Any:
-        """A record keeps only its record part; the first one of a call the grader made in this cell
-        is kept whatever the cap, every other counts against it like any output."""
+    def _record_output(self, outs: list, msg: dict, cell_index: int, payload: Any) -> Any:
+        """A record keeps only its record part (``RECORD_KEYS``: no metadata, no display id, so no
+        update can replace it); the first one of a call the grader made in this cell is kept
+        whatever the cap, every other counts against it like any output."""
+        if not isinstance(payload, dict):
+            return None
+        payload = {key: payload[key] for key in RECORD_KEYS if key in payload}
         try:
             size = len(json.dumps(payload))
         except Exception:
             return None
-        nonce = payload.get("nonce") if isinstance(payload, dict) else None
+        nonce = payload.get("nonce")
         expected = {c.nonce for c in self._sent if c.cell_index == cell_index} - self._recorded
         over = not self._count(size, outs)
         if nonce not in expected and over:
             return None
         if nonce in expected:
             self._recorded.add(nonce)
-        msg = {**msg, "content": {**msg["content"], "data": {RECORD_MIMETYPE: payload}}}
-        return super().output(outs, msg, display_id, cell_index)
+        msg = {**msg, "content": {"data": {RECORD_MIMETYPE: payload}, "metadata": {}}}
+        return super().output(outs, msg, None, cell_index)
 
     def _count(self, size: int, outs: list) -> bool:
         """Add ``size`` to the notebook's output; False (and one note) once over the cap."""
@@ -308,12 +348,22 @@ class GuardedExecute(Execute):
         return False
 
 
-def _message_size(content: Any) -> int:
-    if not isinstance(content, dict):
-        return 0
-    size = len(str(content.get("text", "")))
-    data = content.get("data")
-    if isinstance(data, dict):
-        size += sum(len(v) if isinstance(v, str) else len(str(v)) for v in data.values())
-    size += sum(len(str(t)) for t in content.get("traceback", []) or [])
+def _message_size(msg: dict) -> int:
+    """What a message brings into the grader: every string, key and number of its content and
+    metadata, and its buffers (walked without copying: a 10 MB message costs no second 10 MB)."""
+    size = 0
+    todo: list[Any] = [msg.get("content"), msg.get("metadata"), *(msg.get("buffers") or [])]
+    while todo:
+        part = todo.pop()
+        if isinstance(part, dict):
+            todo.extend(part.keys())
+            todo.extend(part.values())
+        elif isinstance(part, (list, tuple)):
+            todo.extend(part)
+        elif isinstance(part, (str, bytes, bytearray)):
+            size += len(part)
+        elif isinstance(part, memoryview):
+            size += part.nbytes
+        else:
+            size += 8
     return size
