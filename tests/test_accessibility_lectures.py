@@ -6,7 +6,8 @@ Three layers:
 1. Static, every lecture: each code cell that draws a figure displays it through
    ``course.plotting.show_figure(fig, alt=...)`` (an HTML ``<figure>`` whose ``<img>`` has an
    ``alt``), never as a bare matplotlib figure (JupyterLab shows those as an ``<img>`` without one).
-2. Executed, lectures 01-06 (07 trains models: nbval runs it): no output is a bare ``image/png``;
+2. Executed, lectures 01-06, read from the run's one execution of each lecture
+   (tests/site_helpers.py, shared with the notebook check and the website): no output is a bare ``image/png``;
    every ``<img>`` in an HTML output has a non-trivial ``alt``; every widget image carries a text
    alternative (its ``tooltip``, which reaches the browser as the ``<img title>``) and every
    widget control a label.
@@ -40,6 +41,7 @@ import nbformat
 import pytest
 
 from deploy_helpers import ARTIFACTS, REPO, VENV_BIN, free_port, stop_tree, venv_env, wait_for_port
+from site_helpers import executed_lectures, run_folder
 from test_browser import _run_all, _wait_kernel_idle, browser  # noqa: F401  (the browser fixture: Debian's Chromium)
 
 LECTURES = sorted((REPO / "lectures").glob("*.ipynb"))
@@ -94,19 +96,17 @@ def test_every_figure_cell_shows_its_figure_with_a_text_alternative(path: Path) 
 
 
 # --------------------------------------------------------------------------- 2. executed
-def _execute(path: Path) -> nbformat.NotebookNode:
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-                   store_widget_state=True).execute()
-    return nb
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The run's executed lectures, shared with the notebook check and the website
+    (tests/site_helpers.py): each lecture is executed once per test run, not once per tool."""
+    return executed_lectures(run_folder(tmp_path_factory))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", [p for p in LECTURES if not p.name.startswith("07")], ids=lambda p: p.name)
-def test_executed_lecture_outputs_carry_text_alternatives(path: Path) -> None:
-    nb = _execute(path)
+def test_executed_lecture_outputs_carry_text_alternatives(path: Path, executed: dict[str, Path]) -> None:
+    nb = nbformat.read(executed[path.name], as_version=4)
     images = 0
     for index, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
