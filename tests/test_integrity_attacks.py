@@ -302,6 +302,16 @@ for _ in range(3):
                           "text/plain": "y" * (150 << 20)})
 '''
 
+SCRATCH_MB = 40  # GuardedExecute.max_scratch_mb for this batch (the course's default is 256)
+# own work, then 5 x 30 MB of files in the notebook's folder (each under file_size_mb)
+FILLS_ITS_FOLDER = OWN_CONVOLVE + '''
+import time
+for _i in range(5):
+    with open(f"fill{_i}.bin", "wb") as _fh:
+        _fh.write(b"f" * (30 << 20))
+time.sleep(3)
+'''
+
 MEASURED = '''
 import json, subprocess, sys, time
 import psutil
@@ -330,6 +340,8 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = copy_course(tmp_path_factory.mktemp("integrity"), [AID])
     course_cmd = [str(Path(sys.executable).parent / "course")]
     subprocess.run([*course_cmd, "release", AID], cwd=root, env=env(), check=True, capture_output=True)
+    with open(root / "nbgrader_config.py", "a") as fh:
+        fh.write(f"\nc.GuardedExecute.max_scratch_mb = {SCRATCH_MB}\n")
     sub = root / "submitted"
     write_submission(sub, "control", AID, _notebook(root, OWN_CONVOLVE))
     for name, code in {**ATTACKS, **{f"package_{k}": v + "\n" + PACKAGE_USE for k, v in PACKAGES.items()}}.items():
@@ -338,6 +350,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
         write_submission(sub, f"honest_{name}", AID, _notebook(root, code))
     write_submission(sub, "flood", AID, _notebook(root, FLOOD))
     write_submission(sub, "giant", AID, _notebook(root, GIANT))
+    write_submission(sub, "fills_its_folder", AID, _notebook(root, FILLS_ITS_FOLDER))
     csv_path = root / "grades.csv"
     cmd = [*course_cmd, "autograde", AID, "--submitted", str(sub), "--jobs", "2", "--timeout", "15",
            "--csv", str(csv_path), "--quiet"]
@@ -413,3 +426,11 @@ def test_the_graders_memory_stays_bounded_whatever_a_notebook_prints(batch: dict
     assert (row["status"], float(row["score"])) == ("crashed", 0.0), row
     assert "sent an output larger than the grader accepts" in row["reason"], row
     assert batch["peak_kib"] < 400 * 1024, batch["peak_kib"]
+
+
+def test_the_notebooks_folder_is_bounded_in_all(batch: dict) -> None:
+    """Files under each file's limit, more than max_scratch_mb in all: the run stops there with
+    its own reason (every graded cell from there on earns nothing)."""
+    row = batch["rows"]["fills_its_folder"]
+    assert (row["status"], float(row["score"])) == ("crashed", 0.0), row
+    assert f"wrote more than {SCRATCH_MB} MB of files to the notebook's folder" in row["reason"], row

@@ -52,6 +52,9 @@ class GuardedExecute(Execute):
 
     store_widget_state = Bool(False, help="Never keep widget state while grading (nbclient's default "
                                           "keeps every comm message's state in memory)").tag(config=True)
+    max_scratch_mb = Integer(256, help="Most the notebook may write to its folder in all (MB; each file is "
+                                        "capped by SandboxKernelManager.file_size_mb): past it the kernel is "
+                                        "ended and the run stops with that reason").tag(config=True)
     notebook_timeout = Integer(120, help="Seconds for the whole notebook (cells share it)").tag(config=True)
     max_output_bytes = Integer(1_000_000, help="Output kept per notebook, every message counted (records "
                                                "included)").tag(config=True)
@@ -96,6 +99,15 @@ class GuardedExecute(Execute):
 
         self._kernel_uid = kernel_uid(self.km.mode != "none")
         await super().async_start_new_kernel(**kwargs)
+        from course.grading.sandbox.watch import ScratchWatch
+
+        self._watch = ScratchWatch(self.scratch, int(self.max_scratch_mb) << 20, self._scratch_full)
+
+    def _scratch_full(self, size: int) -> None:
+        """(The watch's thread) the notebook wrote more than ``max_scratch_mb``: end its kernel."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if process is not None:
+            process.kill()
 
     start_new_kernel = run_sync(async_start_new_kernel)
 
@@ -191,6 +203,7 @@ class GuardedExecute(Execute):
         self._deadline: float | None = None
         self._cell_timeout = self.timeout
         self._kept_cells: dict[int, NotebookNode] = {}
+        self._watch: Any = None
         self._assignment = str(((resources or {}).get("nbgrader") or {}).get("assignment") or "")
         self._secret = self._grading_secret()
         self._sent: list[Any] = []
@@ -200,6 +213,8 @@ class GuardedExecute(Execute):
         try:
             nb, resources = super().preprocess(nb, resources, km)
         finally:
+            if getattr(self, "_watch", None) is not None:
+                self._watch.stop()
             if getattr(self, "_monitor", None) is not None:
                 self._monitor.close(linger=0)
                 self._monitor = None
@@ -256,7 +271,11 @@ class GuardedExecute(Execute):
             else:
                 self._stop(index, cell, "timeout", why + " (an endless loop or wait?)")
         except DeadKernelError:
-            self._stop(index, cell, "crashed", f"the Python kernel died while running {label} (too much memory, or the code ended the process)")
+            if getattr(getattr(self, "_watch", None), "tripped", False):
+                self._stop(index, cell, "crashed", f"{label} wrote more than {self.max_scratch_mb} MB of files "
+                                                   "to the notebook's folder: the run stopped there")
+            else:
+                self._stop(index, cell, "crashed", f"the Python kernel died while running {label} (too much memory, or the code ended the process)")
         except Exception as exc:  # iopub timeouts, broken channels: the kernel is unusable
             self._stop(index, cell, "crashed", f"running {label} failed: {type(exc).__name__}: {str(exc)[:200]}")
         cell.outputs = [from_dict({"output_type": "error", "ename": self._state["status"].capitalize(),
