@@ -338,7 +338,16 @@ def run_batch(root: Path, aid: str, subs: dict[str, dict[str, Any]], timeout: in
 @pytest.fixture(scope="module")
 def batches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     root = release(tmp_path_factory.mktemp("heldout"), list(BATCHES))
-    return {aid: run_batch(root, aid, make()) for aid, make in BATCHES.items()}
+    done = {}
+    for aid, make in BATCHES.items():
+        if aid == EX04:  # the last batch: no autograded notebook is small enough to come back
+            with open(root / "nbgrader_config.py", "a") as fh:
+                fh.write(f"\nc.BatchLimits.max_returned_bytes = {TINY_RETURN}\n")
+        done[aid] = run_batch(root, aid, make())
+    return done
+
+
+TINY_RETURN = 2_000  # bytes: BatchLimits.max_returned_bytes for the ex04 batch
 
 
 def _row(batches: dict[str, Any], aid: str, student: str) -> dict[str, str]:
@@ -379,6 +388,9 @@ def _route_param(aid: str, student: str, points: int, why: str | None) -> Any:
 @pytest.mark.parametrize("aid", list(BATCHES))
 def test_the_control_earns_every_automatic_point(batches: dict, aid: str) -> None:
     row = _row(batches, aid, "control")
+    if aid == EX04:  # no autograded file came back (TINY_RETURN): the gradebook's grades only
+        assert (row["status"], row["score"]) == ("ok", row["max_score"]), row
+        return
     assert row["status"] == "ok" and "all tests passed" in row["reason"], row
 
 
@@ -459,3 +471,12 @@ def test_an_ordinary_habit_is_no_tampering(batches: dict, habit: str) -> None:
 def test_ordinary_habits_keep_every_mark(batches: dict) -> None:
     row = _row(batches, EX01, "honest_tamper_habits")
     assert (row["score"], row["status"]) == (_row(batches, EX01, "control")["score"], "ok"), row
+
+
+def test_a_notebook_over_the_returned_size_is_said_so(batches: dict) -> None:
+    """ex04's batch brings back no autograded file over max_returned_bytes: the grade is kept and
+    the reason says why the file is missing."""
+    row = _row(batches, EX04, "control")
+    assert row["status"] == "ok" and "over max_returned_bytes" in row["reason"], row
+    assert not (batches[EX04]["root"] / "autograded" / "control" / EX04).exists() or not any(
+        (batches[EX04]["root"] / "autograded" / "control" / EX04).glob("*.ipynb"))

@@ -243,7 +243,7 @@ def _grade_in(tmp: Path, job: Job) -> JobResult:
     # what waits for manual grading is not a note: the CSV reads it from the gradebook, so a hand
     # grade given later shows
     outcome.status = status
-    outcome.notes = [Note(n.kind, _clean(n.text, tmp)) for n in [*notes, *found]]
+    outcome.notes = [Note(n.kind, _clean(n.text, tmp)) for n in [*notes, *outcome.notes, *found]]
     return outcome
 
 
@@ -277,10 +277,14 @@ def _collect(root: Path, job: Job) -> JobResult:
         score, max_score = float(submission.score), float(submission.max_score)
         timestamp = submission.timestamp.isoformat() if submission.timestamp else None
     out_dir = root / "autograded" / sid / aid
-    files = {}
+    files, notes = {}, []
+    limit = limits(job.config).max_returned_bytes
     for name in job.template.release:
         with contextlib.suppress(OSError):
-            data, _ = read_regular(out_dir / name, limits(job.config).max_returned_bytes)
+            data, size = read_regular(out_dir / name, limit)
             if data is not None:
                 files[name] = data
-    return JobResult(sid, aid, Status.OK, [], score, max_score, grades, comments, timestamp, files)
+            else:  # (GuardedExecute caps what a notebook prints: this should not happen)
+                notes.append(grader_note(f"the autograded {name} ({size} bytes) is over max_returned_bytes "
+                                         f"({limit}): its grades are kept, the autograded file is not"))
+    return JobResult(sid, aid, Status.OK, notes, score, max_score, grades, comments, timestamp, files)
