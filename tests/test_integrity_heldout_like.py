@@ -153,6 +153,20 @@ for _ in range(4):
     publish_display_data({"text/plain": "m"}, metadata={"pad": "z" * (1 << 20)})
 ''',
 }
+# in the answer cell of a notebook of its own: displays made under the cap, the notebook over it,
+# then record parts carrying those displays' ids (nbclient would replace each display with the
+# whole message, text/plain included, before the record itself is refused over the cap)
+FLOOD_RECORD = {
+    "record_updates_a_display": '''
+from IPython.display import display, publish_display_data
+_kind = "application/vnd.course." + "record+json"  # (built: the mimetype written out is tampering)
+_handles = [display("s", display_id=True) for _ in range(4)]
+print("p" * (1 << 20))
+for _h in _handles:
+    publish_display_data({_kind: {"nonce": "0" * 32}, "text/plain": "r" * (1 << 20)},
+                         transient={"display_id": _h.display_id})
+''',
+}
 # in cells of their own after the tests
 FLOOD_CELLS = {
     # an error's evalue is not counted (only its traceback, which _render_traceback_ keeps short)
@@ -280,6 +294,7 @@ def _ex01() -> dict[str, dict[str, Any]]:
     subs["sympy_base_site"] = {"convolve1d": "import numpy as np\n" + OWN_CONVOLVE + SYMPY_REACHED}
     subs["floods"] = {"convolve1d": "import numpy as np\n" + OWN_CONVOLVE + "".join(FLOOD_ANSWER.values()),
                       "extra": list(FLOOD_CELLS.values())}
+    subs["floods_records"] = {"convolve1d": "import numpy as np\n" + OWN_CONVOLVE + "".join(FLOOD_RECORD.values())}
     subs["honest_cells"] = {"convolve1d": COMPARE_AFTER, "extra": list(HONEST_CELLS.values())}
     subs["honest_tqdm_at_top"] = {"convolve1d": TQDM_AT_TOP}
     subs["honest_tamper_habits"] = {"extra": [code for code, _ in HONEST_TAMPER.values()]}
@@ -410,15 +425,15 @@ def test_no_package_outside_the_allow_list_is_reachable(batches: dict) -> None:
     assert _row(batches, EX01, "sympy_base_site")["score"] == _row(batches, EX01, "control")["score"]
 
 
-FLOOD_PARAMS = list(FLOOD_ANSWER) + list(FLOOD_CELLS)  # every message counts (GuardedExecute.process_message)
+FLOOD_PARAMS = [*FLOOD_ANSWER, *FLOOD_RECORD, *FLOOD_CELLS]  # every message counts (GuardedExecute.process_message)
 
 
 @pytest.mark.parametrize("flood", FLOOD_PARAMS)
 def test_every_output_counts_against_the_cap(batches: dict, flood: str) -> None:
     """Each flood (4 MB) is written where its outputs can be measured: the answer cell or a cell of
     its own; what the grader kept of it stays under the notebook's cap."""
-    cells = _cells(batches, EX01, "floods")
-    if flood in FLOOD_ANSWER:
+    cells = _cells(batches, EX01, "floods_records" if flood in FLOOD_RECORD else "floods")
+    if flood in FLOOD_ANSWER or flood in FLOOD_RECORD:
         cell = next(c for c in cells if c.metadata.get("nbgrader", {}).get("grade_id") == "convolve1d")
     else:
         cell = cells[len(cells) - len(FLOOD_CELLS) + list(FLOOD_CELLS).index(flood)]
@@ -426,8 +441,9 @@ def test_every_output_counts_against_the_cap(batches: dict, flood: str) -> None:
     assert kept <= CAP + 10_000, (flood, kept)
 
 
-def test_a_flood_keeps_its_own_marks(batches: dict) -> None:
-    row = _row(batches, EX01, "floods")
+@pytest.mark.parametrize("student", ["floods", "floods_records"])
+def test_a_flood_keeps_its_own_marks(batches: dict, student: str) -> None:
+    row = _row(batches, EX01, student)
     assert float(row["score"]) == float(_row(batches, EX01, "control")["score"]), row
 
 

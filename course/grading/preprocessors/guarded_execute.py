@@ -308,8 +308,8 @@ class GuardedExecute(Execute):
             return super().process_message(msg, cell, cell_index)
         data = content.get("data")
         is_record = isinstance(data, dict) and RECORD_MIMETYPE in data
-        if is_record and msg_type in ("display_data", "execute_result"):
-            return super().process_message(msg, cell, cell_index)
+        if is_record and msg_type in ("display_data", "execute_result"):  # no display id: it updates nothing
+            return super().process_message({**msg, "content": {**content, "transient": {}}}, cell, cell_index)
         counted = self._count(_message_size(msg), cell.outputs)
         if not counted or is_record or msg_type.startswith("comm"):
             return None
