@@ -99,8 +99,10 @@ def test_every_figure_cell_shows_its_figure_with_a_text_alternative(path: Path) 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The run's executed lectures, shared with the notebook check and the website
-    (tests/site_helpers.py): each lecture is executed once per test run, not once per tool."""
-    return executed_lectures(run_folder(tmp_path_factory))
+    (tests/site_helpers.py): each lecture is executed once per test run, not once per tool. Asked
+    for last lecture first, so that a worker running tests/test_site_lectures.py at the same time
+    (first lecture first) executes other lectures instead of waiting for these."""
+    return executed_lectures(run_folder(tmp_path_factory), reverse=True)
 
 
 @pytest.mark.slow
