@@ -137,7 +137,7 @@ class ClassReport:
 
 
 def _meta(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
-    """(course_grading metadata, grade_id -> test cell source) of an autograded notebook."""
+    """(the grader's metadata, grade_id -> test cell source) of an autograded notebook."""
     try:
         nb = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
@@ -148,7 +148,9 @@ def _meta(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
         if meta.get("grade") and not meta.get("solution") and cell.get("cell_type") == "code":
             src = cell.get("source", "")
             sources[str(meta.get("grade_id"))] = "".join(src) if isinstance(src, list) else str(src)
-    grading = (nb.get("metadata") or {}).get("course_grading") or {}
+    from course.grading.preprocessors.cells import METADATA_KEY
+
+    grading = (nb.get("metadata") or {}).get(METADATA_KEY) or {}
     return (grading if isinstance(grading, dict) else {}), sources
 
 
