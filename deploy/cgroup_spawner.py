@@ -41,6 +41,18 @@ def own_cgroup(controller: str, pid: int | str = "self") -> str:
                        f"is cgroup v1's {controller} controller mounted?")
 
 
+
+def kill_members(group: Path) -> bool:
+    """SIGKILL every process of the cgroup folder ``group``; False once it holds none."""
+    pids = (group / "cgroup.procs").read_text().split()
+    for pid in pids:
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return bool(pids)
+
+
 class CgroupSpawner(LocalProcessSpawner):
     """LocalProcessSpawner whose servers run under enforced memory, process and CPU limits."""
 
@@ -124,14 +136,8 @@ class CgroupSpawner(LocalProcessSpawner):
             if not folder.is_dir():
                 continue
             for _ in range(50):
-                pids = (folder / "cgroup.procs").read_text().split()
-                if not pids:
+                if not kill_members(folder):
                     break
-                for pid in pids:
-                    try:
-                        os.kill(int(pid), signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
                 await asyncio.sleep(0.1)
             try:
                 folder.rmdir()

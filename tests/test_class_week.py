@@ -345,34 +345,31 @@ def execute(ws, code: str, timeout: float = 120) -> str:
     raise AssertionError(f"no reply to {code!r} within {timeout} s: {out}")
 
 
-def cgroup_dir(controller: str, user: str) -> Path:
-    """The user's group, under this process's own cgroup (the hub's, which it inherits)."""
+def _spawner():  # noqa: ANN202
+    """deploy/cgroup_spawner.py, the hub's spawner (deploy/ is no package: imported from its folder)."""
     import sys
 
-    sys.path.insert(0, str(REPO / "deploy"))
-    from cgroup_spawner import own_cgroup
+    if str(REPO / "deploy") not in sys.path:
+        sys.path.insert(0, str(REPO / "deploy"))
+    import cgroup_spawner
 
-    return Path("/sys/fs/cgroup", controller, own_cgroup(controller).lstrip("/"), "jupyterhub", user)
+    return cgroup_spawner
+
+
+def cgroup_dir(controller: str, user: str) -> Path:
+    """The user's group, under this process's own cgroup (the hub's, which it inherits)."""
+    return Path("/sys/fs/cgroup", controller, _spawner().own_cgroup(controller).lstrip("/"), "jupyterhub", user)
 
 
 def remove_groups() -> None:
     """The per-user groups left by servers the test killed with the hub (anything still in
     one is killed first: it can only be a leftover of this test's users)."""
-    import os
-    import signal
-
     for controller in ("memory", "pids", "cpu"):
         parent = cgroup_dir(controller, "x").parent
         for group in sorted(parent.glob("*/")) if parent.is_dir() else []:
             for _ in range(50):
-                pids = (group / "cgroup.procs").read_text().split()
-                if not pids:
+                if not _spawner().kill_members(group):
                     break
-                for pid in pids:
-                    try:
-                        os.kill(int(pid), signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
                 time.sleep(0.1)
             group.rmdir()
         if parent.is_dir():
