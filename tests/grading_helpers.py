@@ -25,6 +25,39 @@ BIN = Path(sys.executable).parent
 SOLUTION_RE = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n|^[ \t]*### END SOLUTION[ \t]*\n?", re.M)
 
 
+# An honest ex01 answer (loops, nothing of a library's convolution): the control and the
+# base of the hostile ex01 submissions in test_grading_redteam.py and test_integrity_attacks.py.
+OWN_CORRELATE = '''
+def correlate1d(x, w, mode="valid"):
+    x, w = np.asarray(x), np.asarray(w)[::-1]
+    n, k = len(x), len(w)
+    full = np.zeros(n + k - 1, dtype=np.result_type(x, w))
+    for a in range(n):
+        full[a:a + k] += x[a] * w
+    if mode == "full":
+        return full
+    if mode == "same":
+        s = (min(n, k) - 1) // 2
+        return full[s:s + max(n, k)]
+    return full[min(n, k) - 1:max(n, k)]
+'''
+
+OWN_CONVOLVE = '''
+def convolve1d(x, w, mode="full"):
+    x, w = np.asarray(x), np.asarray(w)
+    n, k = len(x), len(w)
+    full = np.zeros(n + k - 1, dtype=np.result_type(x, w))
+    for a in range(n):
+        full[a:a + k] += x[a] * w
+    if mode == "full":
+        return full
+    if mode == "same":
+        s = (min(n, k) - 1) // 2
+        return full[s:s + max(n, k)]
+    return full[min(n, k) - 1:max(n, k)]
+'''
+
+
 def assignments() -> list[str]:
     src = REPO / "solutions"
     return sorted(p.name for p in src.iterdir() if p.is_dir() and (p / f"{p.name}.ipynb").exists()) if src.is_dir() else []

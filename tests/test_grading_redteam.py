@@ -24,42 +24,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading_helpers import cell_by_id, copy_course, course, read_csv, solved_notebook, write_submission
+from grading_helpers import (OWN_CONVOLVE, OWN_CORRELATE, cell_by_id, copy_course, course, read_csv,
+                             solved_notebook, write_submission)
 
 AID = "ex01_convolution_1d"
 NAME = f"{AID}.ipynb"
 CONVOLVE_POINTS = 6  # test-convolve1d-full/same/valid: 2 + 2 + 2
 TOTAL = 10
-
-OWN_CORRELATE = '''
-def correlate1d(x, w, mode="valid"):
-    x, w = np.asarray(x), np.asarray(w)[::-1]
-    n, k = len(x), len(w)
-    full = np.zeros(n + k - 1, dtype=np.result_type(x, w))
-    for a in range(n):
-        full[a:a + k] += x[a] * w
-    if mode == "full":
-        return full
-    if mode == "same":
-        s = (min(n, k) - 1) // 2
-        return full[s:s + max(n, k)]
-    return full[min(n, k) - 1:max(n, k)]
-'''
-
-OWN_CONVOLVE = '''
-def convolve1d(x, w, mode="full"):
-    x, w = np.asarray(x), np.asarray(w)
-    n, k = len(x), len(w)
-    full = np.zeros(n + k - 1, dtype=np.result_type(x, w))
-    for a in range(n):
-        full[a:a + k] += x[a] * w
-    if mode == "full":
-        return full
-    if mode == "same":
-        s = (min(n, k) - 1) // 2
-        return full[s:s + max(n, k)]
-    return full[min(n, k) - 1:max(n, k)]
-'''
 
 # Each: convolve1d reaches numpy's convolution by another route; the answers are right.
 SHORTCUTS = {

@@ -22,29 +22,11 @@ import nbformat
 import numpy as np
 import pytest
 
-from grading_helpers import cell_by_id, copy_course, env, read_csv, write_submission
+from grading_helpers import OWN_CONVOLVE, OWN_CORRELATE, cell_by_id, copy_course, env, read_csv, write_submission
 
 AID = "ex01_convolution_1d"
 CONVOLVE_POINTS = 6
 TOTAL = 10
-
-OWN_CORRELATE = '''
-def correlate1d(x, w, mode="valid"):
-    x, w = np.asarray(x), np.asarray(w)[::-1]
-    n, k = len(x), len(w)
-    full = np.zeros(n + k - 1, dtype=np.result_type(x, w))
-    for a in range(n):
-        full[a:a + k] += x[a] * w
-    if mode == "full":
-        return full
-    if mode == "same":
-        s = (min(n, k) - 1) // 2
-        return full[s:s + max(n, k)]
-    return full[min(n, k) - 1:max(n, k)]
-'''
-
-OWN_CONVOLVE = OWN_CORRELATE.replace("def correlate1d(x, w, mode=\"valid\")", "def convolve1d(x, w, mode=\"full\")") \
-    .replace("np.asarray(w)[::-1]", "np.asarray(w)")
 
 # ``SHORTCUT(x, w, mode)`` is whatever the attack found (None: nothing); convolve1d uses it.
 USE = '''
