@@ -46,6 +46,7 @@ What differs from the guide, and why:
 from __future__ import annotations
 
 import json
+import math
 import ssl
 import statistics
 import time
@@ -585,8 +586,10 @@ def test_students_without_servers_fetch_and_submit_as_themselves(week) -> None:
         assert machine.host(f"/home/{u}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb").stat().st_uid \
             == machine.ids(u)[0], f"{u}'s fetched notebook is not theirs"
 
-    # the instructor sets the due date in the formgrader: now; then two students hand in late
-    due = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    # the instructor sets the due date in the formgrader: now, rounded up to the whole second (a
+    # due date cut down to the second made students who had just submitted a fraction late);
+    # then two students hand in late
+    due = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(math.ceil(time.time())))
     r = requests.put(f"{hub.url}/services/{COURSE}/formgrader/api/assignment/{ASSIGNMENT}",
                      headers={"Authorization": f"token {hub.token}"}, verify=str(hub.cert),
                      json={"duedate_notimezone": due, "duedate_timezone": "UTC"}, timeout=60)
