@@ -5,8 +5,8 @@ commands run as written (``adduser``, ``chpasswd``, ``install -d /srv/nbgrader/e
 
 - ``/etc`` is a copy of the host's (3 MB): accounts made with ``adduser`` get real uids, PAM
   checks their passwords against the copy's ``/etc/shadow``; ``/home``, ``/opt``, ``/srv`` start
-  empty. A holder process (``sleep``) keeps the namespace; every command enters it with
-  ``nsenter --mount``, as root or as an account (``setpriv`` with its uid, gid and groups).
+  empty. tests/mountns.py keeps the namespace; every command enters it, as root or as an
+  account.
 - The only difference from a server is the course venv (see :meth:`ServerMachine.course_venv`).
 
 tests/realusers.py does the same for two files (``/etc/passwd``, ``/etc/group``); this test needs
@@ -22,6 +22,8 @@ import sys
 import sysconfig
 import tempfile
 from pathlib import Path
+
+from mountns import MountNamespace
 
 MOUNTS = ("etc", "home", "opt", "srv")
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -46,30 +48,21 @@ class ServerMachine:
     def __init__(self) -> None:
         self.base = Path(tempfile.mkdtemp(prefix="class-server-", dir="/tmp"))
         self.base.chmod(0o755)
-        self.holder: subprocess.Popen | None = None
+        self.namespace = MountNamespace([(self.base / m, f"/{m}") for m in MOUNTS])
 
     def __enter__(self) -> "ServerMachine":
         try:
             subprocess.run(["cp", "-a", "/etc", str(self.base / "etc")], check=True)
             for name in MOUNTS[1:]:
                 (self.base / name).mkdir(mode=0o755)
-            binds = " && ".join(f"mount --bind {self.base / m} /{m}" for m in MOUNTS)
-            self.holder = subprocess.Popen(
-                ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
-                 f"{binds} && echo ready && exec sleep 100000"],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            line = self.holder.stdout.readline().strip()
-            if line != "ready":
-                raise RuntimeError(f"no mount namespace: {self.holder.stderr.read()}")
+            self.namespace.start()
         except BaseException:
             self.__exit__()
             raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.holder is not None and self.holder.poll() is None:
-            self.holder.kill()
-            self.holder.wait(timeout=10)
+        self.namespace.stop()
         shutil.rmtree(self.base, ignore_errors=True)
 
     def host(self, path: str | os.PathLike[str]) -> Path:
@@ -89,12 +82,7 @@ class ServerMachine:
 
     def command(self, argv: list[str], user: str | None = None, cwd: str = "/") -> list[str]:
         """``argv`` run inside the namespace, as ``user`` (root when None), in ``cwd``."""
-        prefix = ["nsenter", f"--target={self.holder.pid}", "--mount", "--"]
-        if user is not None:
-            uid, gid = self.ids(user)
-            prefix += ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--init-groups", "--"]
-        # nsenter's --wd opens the folder before it enters the namespace: move there after
-        return prefix + ["env", f"--chdir={cwd}", "--"] + [str(a) for a in argv]
+        return self.namespace.command(argv, self.ids(user) if user is not None else None, cwd)
 
     def env(self, user: str | None = None, **extra: str) -> dict[str, str]:
         """A login-like environment for ``user`` (root's when None)."""

@@ -12,10 +12,9 @@
 
 How it works, and what that means for what a test proves:
 
-- ``unshare --mount --propagation private`` starts a holder process (``sleep``) in a new mount
-  namespace and bind-mounts the two copies over ``/etc/passwd`` and ``/etc/group`` there; the
-  host's files are never written. Every command of :meth:`RealUsers.run` enters that namespace
-  with ``nsenter --mount``, so both the students' commands and the grader's (root) commands
+- A private mount namespace (tests/mountns.py) bind-mounts the two copies over ``/etc/passwd``
+  and ``/etc/group``; the host's files are never written. Every command of :meth:`RealUsers.run`
+  enters that namespace, so both the students' commands and the grader's (root) commands
   resolve the accounts by name (``pwd.getpwnam``), as on a real server. The accounts have real,
   distinct uids (from 61000 up, chosen free), a group each, and a home folder of their own
   (mode 700) under a private base folder; files they write are owned by their uid.
@@ -43,6 +42,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from mountns import MountNamespace
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 FIRST_UID = 61000
@@ -82,7 +83,7 @@ class RealUsers:
         self.names = list(names)
         self.extra_groups = dict(groups or {})
         self._base_arg = base
-        self.holder: subprocess.Popen | None = None
+        self.namespace: MountNamespace | None = None
         self.uids: dict[str, int] = {}
         self.gids: dict[str, int] = {}
 
@@ -104,9 +105,8 @@ class RealUsers:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.holder is not None and self.holder.poll() is None:
-            self.holder.kill()
-            self.holder.wait(timeout=10)
+        if self.namespace is not None:
+            self.namespace.stop()
         shutil.rmtree(self.base, ignore_errors=True)
 
     def _write_accounts(self) -> None:
@@ -141,14 +141,8 @@ class RealUsers:
 
     def _start_namespace(self) -> None:
         etc = self.base / "etc"
-        script = (f"mount --bind {etc / 'passwd'} /etc/passwd && mount --bind {etc / 'group'} /etc/group "
-                  "&& echo ready && exec sleep 100000")
-        self.holder = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script],
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.holder.stdout.readline().strip() if self.holder.stdout else ""
-        if line != "ready":
-            err = self.holder.stderr.read() if self.holder.stderr else ""
-            raise RuntimeError(f"could not make the mount namespace: {err.strip() or 'no ready line'}")
+        self.namespace = MountNamespace([(etc / "passwd", "/etc/passwd"), (etc / "group", "/etc/group")])
+        self.namespace.start()
 
     def _student_python(self) -> list[str]:
         venv = self.base / "python"
@@ -178,13 +172,11 @@ class RealUsers:
     def command(self, argv: list[str], user: str | None = None, cwd: str | os.PathLike[str] | None = None) -> list[str]:
         """``argv`` made to run inside the namespace, as ``user`` (root when None), in ``cwd``
         (entering a mount namespace moves to its ``/``; default: the account's home, or ``/``)."""
-        if self.holder is None or self.holder.poll() is not None:
+        if self.namespace is None:
             raise RuntimeError("the accounts' mount namespace is not running")
         cwd = cwd if cwd is not None else (self.home(user) if user else "/")
-        prefix = ["nsenter", f"--target={self.holder.pid}", "--mount", f"--wd={cwd}", "--"]
-        if user is not None:
-            prefix += ["setpriv", f"--reuid={self.uids[user]}", f"--regid={self.gids[user]}", "--init-groups", "--"]
-        return prefix + [str(a) for a in argv]
+        ids = (self.uids[user], self.gids[user]) if user is not None else None
+        return self.namespace.command(argv, ids, cwd)
 
     def run(self, argv: list[str], user: str | None = None, cwd: str | os.PathLike[str] | None = None,
             env: dict[str, str] | None = None, timeout: float = 120, check: bool = False) -> subprocess.CompletedProcess:
