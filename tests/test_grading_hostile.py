@@ -9,26 +9,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading_helpers import cell_by_id, copy_course, course, feedback_text, read_csv, solved_notebook, write_submission
+from grading_helpers import OWN_CONVOLVE, cell_by_id, copy_course, course, feedback_text, read_csv, solved_notebook, write_submission
 
 AID = "ex01_convolution_1d"
 NAME = f"{AID}.ipynb"
 TIMEOUT = 5  # seconds per notebook in this batch
 
-CORRECT_CODE = '''
-def convolve1d(x, w, mode="full"):
-    x, w = np.asarray(x), np.asarray(w)
-    n, k = len(x), len(w)
-    full = np.zeros(n + k - 1, dtype=np.result_type(x, w))
-    for a in range(n):
-        full[a:a + k] += x[a] * w
-    if mode == "full":
-        return full
-    if mode == "same":
-        s = (min(n, k) - 1) // 2
-        return full[s:s + max(n, k)]
-    return full[min(n, k) - 1:max(n, k)]
-
+CORRECT_CODE = OWN_CONVOLVE + '''
 def correlate1d(x, w, mode="valid"):
     return convolve1d(x, np.asarray(w)[::-1], mode)
 '''
