@@ -73,8 +73,7 @@ def reason_of(record: RunRecord, submission: Any) -> str:
     """The CSV's reason: the run's notes, then what the gradebook says now (manual grading
     waiting, the late penalty) and a person's decision. The one place a reason is written."""
     extra = [manual_clause(record.status, submission), late_clause(submission)]
-    if record.decision is not None:
-        extra.append(record.decision.words())
+    extra.append(record.decision_words())  # a person's decision, carried over or lapsed too
     notes = [n for n in record.notes if n.text]
     if record.status == Status.OK and all(n.kind == NoteKind.DISPLAY for n in notes):
         notes.insert(0, run_note("all tests passed"))  # a stand-in's note is no failure

@@ -6,10 +6,17 @@ them; the scores stay in the gradebook). The values are :class:`course.grading.r
 file is ``gradebook.status.json`` in the course folder. Only the instructor's process writes it,
 atomically (a temporary file renamed over the old one). Layout::
 
-    {"version": 2, "assignments": {"ex01_convolution_1d": {"alice": {"status": "review",
+    {"version": 2, "assignments": {"ex01_convolution_1d": {"alice": {"status": "settled",
         "notes": [{"kind": "run", "text": "..."}], "graded_at": "2026-11-25T14:30:00+00:00",
-        "decision": {"by": "...", "at": "...", "action": "accept", "why": "...", "was": "review"}}}},
+        "fingerprint": "<sha256 of the submitted notebooks>",
+        "decision": {"by": "...", "at": "...", "action": "accept", "why": "...", "was": "review",
+                     "score": null, "fingerprint": "<the submission decided on>", "carried_to": ""}}}},
      "decisions": [...every decision ever recorded, with assignment and student...]}
+
+A run that replaces a decided one keeps the decision when it graded the same submission and is
+held again (``carried_to`` says when), else records it as ``"lapsed": {"decision": {...},
+"lapse": "changed" | "unknown" | "not-held" | "not-saved"}`` (see
+:func:`course.grading.results.decision_for_run`).
 
 Notes are data; the CSV's reason is rendered from them (:func:`course.grading.results.render_reason`)
 with what the gradebook says now (manual grading waiting, the late penalty), so a hand grade
@@ -26,7 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from course.grading.results import Decision, Note, RunRecord, Status, now_iso
+from course.grading.results import Decision, LapsedDecision, Note, RunRecord, Status, now_iso
 
 VERSION = 2
 SUFFIX = ".status.json"
@@ -84,12 +91,30 @@ class StatusRecords:
     def students(self, assignment_id: str) -> list[str]:
         return sorted(self._data["assignments"].get(assignment_id, {}))
 
-    def set(self, assignment_id: str, student_id: str, status: Status, notes: Iterable[Note]) -> RunRecord:
-        """Record a run (a new run replaces the last one, and with it any decision on it)."""
-        record = RunRecord(Status(status), tuple(notes), now_iso())
+    def set(self, assignment_id: str, student_id: str, status: Status, notes: Iterable[Note], fingerprint: str = "",
+            decision: Decision | LapsedDecision | None = None) -> RunRecord:
+        """Record a run (it replaces the last one). ``decision`` is what became of a person's
+        decision on an earlier run (:func:`course.grading.results.decision_for_run`): a
+        :class:`Decision` re-applied to this run (the run is then ``settled``, the decision keeps
+        its who, when and why and says it was carried over to this run), or a
+        :class:`LapsedDecision` the reason explains."""
+        graded_at = now_iso()
+        if isinstance(decision, Decision):
+            record = RunRecord(Status.SETTLED, tuple(notes), graded_at, replace(decision, carried_to=graded_at),
+                               fingerprint)
+        else:
+            record = RunRecord(Status(status), tuple(notes), graded_at, None, fingerprint, decision)
         self._data["assignments"].setdefault(assignment_id, {})[student_id] = record.to_json()
         self.save()
         return record
+
+    def previous(self, assignment_id: str, student_id: str) -> RunRecord | None:
+        """:meth:`get`, with a damaged record read as none (the new run replaces it; the
+        decisions ever made stay in :meth:`decisions`)."""
+        try:
+            return self.get(assignment_id, student_id)
+        except ValueError:
+            return None
 
     def decide(self, assignment_id: str, student_id: str, decision: Decision) -> RunRecord:
         """Record a person's decision on the latest run (kept in the history too)."""
@@ -97,7 +122,7 @@ class StatusRecords:
         if record is None:
             raise ValueError(f"no run of {assignment_id} for {student_id} on record: grade it first "
                              f"(course autograde {assignment_id} --student {student_id})")
-        settled = replace(record, status=Status.SETTLED, decision=decision)
+        settled = replace(record, status=Status.SETTLED, decision=decision, lapsed=None)
         self._data["assignments"][assignment_id][student_id] = settled.to_json()
         self._data["decisions"].append({"assignment": assignment_id, "student": student_id, **decision.to_json()})
         self.save()

@@ -13,6 +13,14 @@ Either way the decision (who, when, why, what was settled) is kept in the status
 (:mod:`.records`), shown in the ``reason`` of ``grades_<ID>.csv`` and in ``course grades``
 (status ``settled``), and a written answer that still waits for its hand grade stays flagged.
 The late policy applies to the settled score as to any other.
+
+A later ``course autograde`` of the student keeps the decision when it grades the same submission
+(the same fingerprint) and the run is again one a person settles: :func:`apply_decision`
+re-applies it to the new run's grades (the merge, :mod:`course.grading.batch.merge`), and the
+reason says it was carried over. A different submission, or the same one now graded ``ok`` (a
+check fixed, say), does not keep it: an override's spread is taken back
+(:func:`withdraw_decision`), the run's own figure stands or the row is held again, and the reason
+says why the earlier decision no longer counts (:class:`course.grading.results.LapsedDecision`).
 """
 
 from __future__ import annotations
@@ -35,14 +43,50 @@ def _is_written_answer(gb: Any, grade: Any, notebook: Any, assignment_id: str) -
         return False
 
 
-def _spread(grades: list[Any], total: float) -> None:
-    """Manual scores proportional to the grades' points, adding up to ``total`` exactly."""
-    points = sum(float(g.max_score) for g in grades)
-    given = 0.0
-    for i, grade in enumerate(grades):
-        share = total - given if i == len(grades) - 1 else round(total * float(grade.max_score) / points, 4)
-        grade.manual_score = share
-        given += share
+def shares(points: list[float], total: float) -> list[float]:
+    """``total`` spread over grades worth ``points``, in proportion, adding up to ``total`` exactly."""
+    whole = sum(points)
+    out: list[float] = []
+    for i, p in enumerate(points):
+        out.append(total - sum(out) if i == len(points) - 1 else round(total * p / whole, 4))
+    return out
+
+
+def _grades(gb: Any, assignment_id: str, student_id: str) -> list[tuple[Any, Any]]:
+    """(notebook, grade) of each grade of the student's submission, in the gradebook's order."""
+    submission = gb.find_submission(assignment_id, student_id)
+    return [(nb, g) for nb in submission.notebooks for g in nb.grades]
+
+
+def apply_decision(gb: Any, assignment_id: str, student_id: str, decision: Decision) -> None:
+    """The gradebook's side of a decision (see the module docstring): an override's total spread
+    as hand grades; the hold lifted, a written answer without its hand grade left flagged. The
+    late policy is not applied here (the caller does, once)."""
+    grades = _grades(gb, assignment_id, student_id)
+    if decision.action == "override":
+        max_score = sum(float(g.max_score) for _, g in grades)
+        if not 0 <= float(decision.score) <= max_score:
+            raise ValueError(f"--score {decision.score:g} is outside 0 to {max_score:g}, the points of {assignment_id}")
+        for (_, grade), share in zip(grades, shares([float(g.max_score) for _, g in grades], float(decision.score))):
+            grade.manual_score = share
+    for nb, grade in grades:
+        waits_for_hand = (decision.action == "accept" and grade.manual_score is None
+                          and _is_written_answer(gb, grade, nb, assignment_id))
+        grade.needs_manual_grade = waits_for_hand
+    gb.db.commit()
+
+
+def withdraw_decision(gb: Any, assignment_id: str, student_id: str, decision: Decision) -> None:
+    """Take an override's spread back off the gradebook before a new run is merged (a grade a
+    person changed since keeps its score): the new run's figures are then the run's own, and a
+    decision carried over is spread again by :func:`apply_decision`. An accept changed only flags,
+    which the new run sets anew. Not committed (the merge commits)."""
+    if decision.action != "override":
+        return
+    grades = _grades(gb, assignment_id, student_id)
+    for (_, grade), share in zip(grades, shares([float(g.max_score) for _, g in grades], float(decision.score))):
+        if grade.manual_score is not None and abs(float(grade.manual_score) - share) < 1e-9:
+            grade.manual_score = None
 
 
 def settle(gb: Any, records: StatusRecords, assignment_id: str, student_id: str, action: str, by: str, why: str,
@@ -57,19 +101,8 @@ def settle(gb: Any, records: StatusRecords, assignment_id: str, student_id: str,
         allowed = ", ".join(s.value for s in SETTLED_BY_A_PERSON)
         raise ValueError(f"{student_id}'s {assignment_id} is {record.status.value}: nothing to settle "
                          f"(a person settles {allowed})")
-    decision = Decision(by=by, at=now_iso(), action=action, why=why, was=record.status, score=score)
-    submission = gb.find_submission(assignment_id, student_id)
-    grades = [(nb, g) for nb in submission.notebooks for g in nb.grades]
-    if decision.action == "override":
-        max_score = float(submission.max_score)
-        if not 0 <= float(decision.score) <= max_score:
-            raise ValueError(f"--score {decision.score:g} is outside 0 to {max_score:g}, the points of {assignment_id}")
-        _spread([g for _, g in grades], float(decision.score))
-    for nb, grade in grades:
-        waits_for_hand = (decision.action == "accept" and grade.manual_score is None
-                          and _is_written_answer(gb, grade, nb, assignment_id))
-        grade.needs_manual_grade = waits_for_hand
-    gb.db.commit()
+    decision = Decision(by=by, at=now_iso(), action=action, why=why, was=record.status, score=score,
+                        fingerprint=record.fingerprint)
+    apply_decision(gb, assignment_id, student_id, decision)
     apply_late_penalties(gb, assignment_id, student_id, config)
     return records.decide(assignment_id, student_id, decision)
-

@@ -1,5 +1,6 @@
 """What grading found, as data: a submission's status, the notes about it, one test's verdict,
-and a person's decision on a ``review`` / ``tampered`` / ``error`` submission.
+and a person's decision on a ``review`` / ``tampered`` / ``error`` submission (and what becomes
+of it when the same student is graded again: :func:`decision_for_run`).
 
 A low module (it imports nothing of the course): the batch (``course.grading.batch``), the
 gradebook's side files (``course.gradebook``), the feedback page and ``course validate`` all use
@@ -139,16 +140,20 @@ class TestResult:
 
 @dataclass(frozen=True)
 class Decision:
-    """A person settled a held submission (:data:`HELD_STATUSES`): who, when, why, and what
+    """A person settled a held submission (:data:`SETTLED_BY_A_PERSON`): who, when, why, and what
     they decided: ``accept`` (the gradebook's scores stand, as the person left them in the
-    formgrader) or ``override`` (the total a person gives)."""
+    formgrader) or ``override`` (the total a person gives). ``fingerprint`` is the
+    :attr:`RunRecord.fingerprint` of the submission the person looked at; ``carried_to`` is set
+    when a later run of that same submission had the decision re-applied (when that run was graded)."""
 
     by: str
     at: str  # ISO 8601, UTC
-    action: str  # "regrade" or "override"
+    action: str  # "accept" or "override"
     why: str
     was: Status  # the status the person settled
     score: float | None = None  # for "override"
+    fingerprint: str = ""  # of the submission decided on; "" for a decision recorded before fingerprints
+    carried_to: str = ""  # ISO 8601, UTC: the later run of the same submission it was re-applied to
 
     ACTIONS = ("accept", "override")
 
@@ -162,18 +167,80 @@ class Decision:
 
     def to_json(self) -> dict[str, Any]:
         return {"by": self.by, "at": self.at, "action": self.action, "why": self.why, "was": self.was.value,
-                "score": self.score}
+                "score": self.score, "fingerprint": self.fingerprint, "carried_to": self.carried_to}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Decision:
         score = data.get("score")
         return cls(str(data["by"]), str(data["at"]), str(data["action"]), str(data["why"]),
-                   Status.parse(data.get("was", "review")), None if score is None else float(score))
+                   Status.parse(data.get("was", "review")), None if score is None else float(score),
+                   str(data.get("fingerprint") or ""), str(data.get("carried_to") or ""))
+
+    def what(self) -> str:
+        return "scores accepted" if self.action == "accept" else f"score set to {self.score:g}"
 
     def words(self) -> str:
         """One clause for the CSV's reason column."""
-        what = "scores accepted" if self.action == "accept" else f"score set to {self.score:g}"
-        return f"{self.was.value} settled by {self.by} on {self.at[:10]} ({what}): {self.why}"
+        said = f"{self.was.value} settled by {self.by} on {self.at[:10]} ({self.what()}): {self.why}"
+        if self.carried_to:
+            said += f"; carried over to the run of {self.carried_to[:10]} (the same submission)"
+        return said
+
+
+class Lapse(str, enum.Enum):
+    """Why a person's decision on an earlier run was not carried over to a new run."""
+
+    CHANGED = "changed"  # the new run graded a different submission
+    UNKNOWN = "unknown"  # no fingerprint to compare (a decision or run from before fingerprints)
+    NOT_HELD = "not-held"  # the same submission now grades to a status no person settles
+    NOT_SAVED = "not-saved"  # the new run's grades could not be saved, so nothing was re-applied
+
+
+@dataclass(frozen=True)
+class LapsedDecision:
+    """A person's decision that did not carry over to the latest run, and why; kept on the run's
+    record until a person decides again, so every view says a decision was made and why it no
+    longer counts."""
+
+    decision: Decision
+    lapse: Lapse
+
+    def to_json(self) -> dict[str, Any]:
+        return {"decision": self.decision.to_json(), "lapse": self.lapse.value}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LapsedDecision:
+        return cls(Decision.from_json(data["decision"]), Lapse(str(data["lapse"])))
+
+    def words(self, status: Status) -> str:
+        """One clause for the reason of a run graded ``status``."""
+        d = self.decision
+        earlier = f"an earlier decision by {d.by} on {d.at[:10]} ({d.what()})"
+        again = ": not carried over, a person settles this run again" if status in SETTLED_BY_A_PERSON else \
+            ": it no longer applies"
+        if self.lapse == Lapse.CHANGED:
+            return f"{earlier} was for a different submission{again}"
+        if self.lapse == Lapse.UNKNOWN:
+            return f"{earlier} may have been for a different submission (no fingerprint to compare){again}"
+        if self.lapse == Lapse.NOT_HELD:
+            return f"{earlier} no longer applies: the same submission now grades {status.value}"
+        return f"{earlier} was not re-applied: this run's grades could not be saved{again}"
+
+
+def decision_for_run(previous: RunRecord | None, status: Status, fingerprint: str) -> Decision | LapsedDecision | None:
+    """What becomes of a person's decision when a new run (``status``, ``fingerprint``) replaces
+    ``previous``: the decision to re-apply (the same submission, held again), a
+    :class:`LapsedDecision` (it does not carry over, and why), or None (no decision to speak of)."""
+    standing = previous.standing_decision() if previous is not None else None
+    if standing is None:
+        return None
+    if not fingerprint or not standing.fingerprint:
+        return LapsedDecision(standing, Lapse.UNKNOWN)
+    if fingerprint != standing.fingerprint:
+        return LapsedDecision(standing, Lapse.CHANGED)
+    if status not in SETTLED_BY_A_PERSON:
+        return LapsedDecision(standing, Lapse.NOT_HELD)
+    return standing
 
 
 def now_iso() -> str:
@@ -182,19 +249,37 @@ def now_iso() -> str:
 
 @dataclass(frozen=True)
 class RunRecord:
-    """A submission's latest run as the status file keeps it: status, notes, when, and a
-    person's decision when one was recorded."""
+    """A submission's latest run as the status file keeps it: status, notes, when, a fingerprint
+    of what was graded (SHA-256 of the submitted notebooks as the batch read them; "" when
+    unknown), and a person's decision: on this run (or carried over to it from an earlier run of
+    the same submission), or one that lapsed with this run (:class:`LapsedDecision`)."""
 
     status: Status
     notes: tuple[Note, ...] = ()
     graded_at: str = ""
     decision: Decision | None = None
+    fingerprint: str = ""
+    lapsed: LapsedDecision | None = None
+
+    def standing_decision(self) -> Decision | None:
+        """The latest decision a person made on this submission's runs, in force or lapsed."""
+        if self.decision is not None:
+            return self.decision
+        return self.lapsed.decision if self.lapsed is not None else None
+
+    def decision_words(self) -> str:
+        """The decision's clause of the reason (and the long export's ``decision`` column)."""
+        if self.decision is not None:
+            return self.decision.words()
+        return self.lapsed.words(self.status) if self.lapsed is not None else ""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"status": self.status.value, "notes": notes_to_json(self.notes),
-                               "graded_at": self.graded_at}
+                               "graded_at": self.graded_at, "fingerprint": self.fingerprint}
         if self.decision is not None:
             out["decision"] = self.decision.to_json()
+        if self.lapsed is not None:
+            out["lapsed"] = self.lapsed.to_json()
         return out
 
     @classmethod
@@ -203,7 +288,9 @@ class RunRecord:
         if not notes and data.get("reason"):  # a version-1 file: one reason string
             notes = [run_note(str(data["reason"]))]
         decision = Decision.from_json(data["decision"]) if isinstance(data.get("decision"), Mapping) else None
-        return cls(Status.parse(data.get("status", "unknown")), tuple(notes), str(data.get("graded_at", "")), decision)
+        lapsed = LapsedDecision.from_json(data["lapsed"]) if isinstance(data.get("lapsed"), Mapping) else None
+        return cls(Status.parse(data.get("status", "unknown")), tuple(notes), str(data.get("graded_at", "")), decision,
+                   str(data.get("fingerprint") or ""), lapsed)
 
 
 def render_reason(notes: Iterable[Note], extra: Iterable[str] = ()) -> str:

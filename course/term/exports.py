@@ -4,7 +4,8 @@
   submitted,needs_manual_grade,late_seconds,penalty,decision``. ``status`` is the latest run's
   (``missing`` when nothing was handed in, ``settled`` once a person decided a held submission);
   ``submitted`` is true only when the student handed in a notebook (a folder without one is
-  ``missing``, not submitted); ``decision`` says who settled it, when and why;
+  ``missing``, not submitted); ``decision`` says who settled it, when and why (and that it was
+  carried over to a later run of the same submission, or why an earlier one no longer counts);
 - ``wide``: one row per student: ``student_id,first_name,last_name,email``, one score column per
   assignment, ``total``;
 - ``canvas``: Canvas's gradebook import layout: ``Student,ID,SIS User ID,SIS Login ID,Section``,
@@ -65,7 +66,7 @@ def long_table(gb: Any, only: str | None = None, records: StatusRecords | None =
             record = _record(records, a.name, student.id, sub)
             seconds, penalty = late_figures(sub) if sub else (0.0, 0.0)
             handed_in = sub is not None and record.status not in NOTHING_HANDED_IN
-            decision = record.decision.words() if record.decision is not None else ""
+            decision = record.decision_words()
             rows.append([student.id, a.name, fmt(final_score(sub) if sub else 0), fmt(a.max_score),
                          record.status.value, str(handed_in).lower(), str(bool(sub and waiting(sub)[1])).lower(),
                          fmt(seconds), fmt(penalty), decision])

@@ -65,6 +65,7 @@ class JobResult:
     records: dict[str, bytes] = field(default_factory=dict)  # nbgrader's timestamp/secret files, as submitted
     seconds: float = 0.0
     log: str = ""
+    fingerprint: str = ""  # of what was graded (submission.fingerprint, set by the batch); "" when unknown
 
 
 class JobTimeout(BaseException):

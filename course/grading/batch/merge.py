@@ -8,8 +8,11 @@ never touched, and its flag is raised again only when the answer it was given fo
 (:mod:`course.gradebook.lateness`); it writes into each autograded notebook's metadata what the
 feedback explains beside the verdicts: ``course_grading.late`` (due date, submission time,
 penalty) and ``course_grading.submission_notes`` (a missing, unreadable or renamed notebook: the
-job's submission notes, as data); and it records the run's status and notes in the status
-sidecar (:mod:`course.gradebook.records`).
+job's submission notes, as data); and it records the run's status, notes and fingerprint in the
+status sidecar (:mod:`course.gradebook.records`). A person's decision on the student's previous
+run (``course settle``) is re-applied when the run graded the same submission and is held again
+(:func:`course.grading.results.decision_for_run`, :func:`course.gradebook.settle.apply_decision`);
+otherwise the record says why it no longer counts.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from typing import Any
 from traitlets.config import Config
 
 from course.grading.batch.job import JobResult
-from course.grading.results import HELD_STATUSES, Status, grader_note, notes_for_student
+from course.grading.results import (HELD_STATUSES, Decision, Lapse, LapsedDecision, Status, decision_for_run,
+                                    grader_note, notes_for_student)
 from course.gradebook.handgrades import Answers, answer_changed, answers_in, answers_of, needs_manual_grade
 from course.gradebook.lateness import Lateness, apply_late_penalties
 from course.gradebook.records import StatusRecords
+from course.gradebook.settle import apply_decision, withdraw_decision
 from course.grading.preprocessors.cells import METADATA_KEY
 
 
@@ -48,22 +53,30 @@ def merge_outcome(gb: Any, outcome: JobResult, ctx: MergeContext) -> None:
     if outcome.timestamp:
         kwargs["timestamp"] = dt.datetime.fromisoformat(outcome.timestamp)
     gb.update_or_create_submission(aid, sid, **kwargs)
+    previous = ctx.records.previous(aid, sid)
+    decided = decision_for_run(previous, outcome.status, outcome.fingerprint)
+    if previous is not None and previous.decision is not None:
+        withdraw_decision(gb, aid, sid, previous.decision)  # spread again below when it carries over
     folder = ctx.autograded_root / sid / aid
-    previous = answers_in(folder)
-    current = answers_of(outcome.autograded) if outcome.autograded else previous
-    _merge_grades(gb, outcome, previous, current)
+    before = answers_in(folder)
+    current = answers_of(outcome.autograded) if outcome.autograded else before
+    _merge_grades(gb, outcome, before, current)
     _merge_comments(gb, outcome)
     if outcome.status in HELD_STATUSES:
         _hold_for_a_person(gb, outcome)
+    status = outcome.status
+    if isinstance(decided, Decision):  # the same submission, held again: the person's decision stands
+        apply_decision(gb, aid, sid, decided)
+        status = Status.SETTLED
     gb.db.commit()
     late = apply_late_penalties(gb, aid, sid, ctx.config)
     files = with_metadata(outcome.autograded, late, notes_for_student(outcome.notes))
-    files = {name: grader_view(aid, sid, data, outcome.status, late, ctx.rubrics.get(Path(name).stem, {}))
+    files = {name: grader_view(aid, sid, data, status, late, ctx.rubrics.get(Path(name).stem, {}))
              for name, data in files.items()}
     if files:  # nbgrader's timestamp.txt and submission_secret.txt, for feedback/ and release_feedback
         files.update(outcome.records)
     write_autograded(folder, files)
-    ctx.records.set(aid, sid, outcome.status, outcome.notes)
+    ctx.records.set(aid, sid, outcome.status, outcome.notes, outcome.fingerprint, decided)
 
 
 def grader_view(assignment_id: str, student_id: str, data: bytes, status: Status, late: Lateness,
@@ -172,4 +185,8 @@ def merge_safely(gb: Any, outcome: JobResult, ctx: MergeContext) -> None:
         outcome.status = Status.ERROR
         outcome.notes = [grader_note(f"could not save the grades ({type(exc).__name__}: {str(exc)[:200]})")]
         with contextlib.suppress(Exception):
-            ctx.records.set(outcome.assignment_id, outcome.student_id, outcome.status, outcome.notes)
+            previous = ctx.records.previous(outcome.assignment_id, outcome.student_id)
+            standing = previous.standing_decision() if previous is not None else None
+            lapsed = LapsedDecision(standing, Lapse.NOT_SAVED) if standing is not None else None
+            ctx.records.set(outcome.assignment_id, outcome.student_id, outcome.status, outcome.notes,
+                            outcome.fingerprint, lapsed)

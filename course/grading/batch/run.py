@@ -20,7 +20,7 @@ from course.grading.batch.executor import make_executor
 from course.grading.batch.job import Job, JobResult, grade_job
 from course.grading.batch.merge import MergeContext, merge_safely
 from course.grading.batch.report import BatchResult
-from course.grading.batch.submission import list_students, read_submission
+from course.grading.batch.submission import fingerprint, list_students, read_submission
 from course.grading.batch.template import Template, ensure_assignment, make_template
 from course.grading.results import Status, grader_note
 from course.grading.secret import ensure_secret
@@ -152,6 +152,7 @@ def _run(job_list: list[Job], ctx: MergeContext, db_url: str, course_id: str, jo
                 except Exception as exc:  # a worker died (killed, say): the batch goes on
                     outcome = JobResult(job.student_id, job.assignment_id, Status.ERROR,
                                         [grader_note(f"the grading worker failed ({type(exc).__name__})")])
+                outcome.fingerprint = fingerprint(job.submission)
                 merge_safely(gb, outcome, ctx)
                 done.append(outcome)
                 waiting.discard(job.student_id)

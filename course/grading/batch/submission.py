@@ -9,6 +9,7 @@ with a note (a browser download renamed it ``ex03_conv_layer (1).ipynb``, say).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
@@ -31,6 +32,22 @@ class Submission:
     # CSV's reason and the student's feedback)
     too_large: dict[str, int] = field(default_factory=dict)  # released name -> size found
     folder_missing: bool = False
+
+
+def fingerprint(sub: Submission) -> str:
+    """SHA-256 of what the batch grades from a submission: each released notebook's name and
+    bytes as read (a notebook over the size cap by its size; none when missing). A person's
+    decision on a held run carries over to a later run only while this is unchanged
+    (:func:`course.grading.results.decision_for_run`)."""
+    h = hashlib.sha256(b"course-submission-v1\0")
+    for name in sorted(set(sub.notebooks) | set(sub.too_large)):
+        data = sub.notebooks.get(name)
+        h.update(name.encode("utf-8") + b"\0")
+        if data is None:
+            h.update(f"too large: {sub.too_large[name]}".encode() + b"\0")
+        else:
+            h.update(len(data).to_bytes(8, "big") + data)
+    return h.hexdigest()
 
 
 def list_students(submitted: Path) -> list[str]:
