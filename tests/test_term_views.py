@@ -13,7 +13,8 @@ Six students on ex01 (10 points; the course policy: 10 % of the score per starte
   10, and ``grades_<ID>.csv`` says so without a new autograde run;
 - dave: forgot the flip: convolve1d's 6 points lost: 4;
 - erin: a folder with notes.txt and no notebook: missing, 0, not submitted;
-- frank: patches the test machinery: tampered, 0; a person looks and gives 2 (``course settle``).
+- frank: patches the test machinery: tampered, 0; a person looks and gives 2 (``course settle``);
+  regraded with bob (the same notebook, tampered again), the decision carries over: still 2.
 
 The formgrader's own submission page (nbgrader's exporter, in headless Chromium) says where its
 total differs from the course's figure (bob's late penalty, erin's missing work).
@@ -85,15 +86,17 @@ def term(tmp_path_factory: pytest.TempPathFactory) -> dict:
     # carol writes: she had been ill; the instructor extends her deadline after grading
     ext = course("extension", AID, "carol", "--until", "2026-12-03 05:00:00 UTC", root=root)
     after_extension = read_csv(csv_path)
-    # a person lowers one of bob's tests in the formgrader, then bob is regraded
+    # frank's row is tampered: a person looks at the notebook and decides
+    settle = course("settle", AID, "frank", "--by", "Dr Lee", "--why", "zeros for convolve1d; correlate1d by hand is right",
+                    "--score", "2", root=root)
+    # a person lowers one of bob's tests in the formgrader, then bob is regraded, and frank's
+    # unchanged notebook with him (a check fixed, say): the person's decision on frank carries over
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as gb:
         grade = gb.find_grade("test-correlate1d-full", AID, AID, "bob")
         grade.manual_score, grade.needs_manual_grade = 0, False
         gb.db.commit()
-    regrade = course("autograde", AID, "--submitted", str(sub), "--student", "bob", "--jobs", "1", root=root)
-    # frank's row is tampered: a person looks at the notebook and decides
-    settle = course("settle", AID, "frank", "--by", "Dr Lee", "--why", "zeros for convolve1d; correlate1d by hand is right",
-                    "--score", "2", root=root)
+    regrade = course("autograde", AID, "--submitted", str(sub), "--student", "bob", "--student", "frank",
+                     "--jobs", "2", root=root)
     course("feedback", AID, root=root)
     report_csv = root / f"report_{AID}.csv"
     report = course("report", AID, "--csv", str(report_csv), root=root)
@@ -121,15 +124,21 @@ def test_the_progress_bar_names_the_student_in_flight(term: dict) -> None:
     assert "waiting for bob" in term["regrade_progress"], term["regrade_progress"][-2000:]
 
 
-def test_settling_is_recorded_with_who_when_and_why(term: dict) -> None:
+def test_settling_is_recorded_with_who_when_and_why_and_survives_a_regrade(term: dict) -> None:
+    """Issue 18 #8: frank was settled at 2, then regraded (the same notebook, tampered again):
+    the decision carries over, with its who, when and why, in every view."""
+    carried = r"; carried over to the run of \d{4}-\d\d-\d\d \(the same submission\)$"
     frank = read_csv(term["csv"])["frank"]
     assert frank["status"] == "settled" and frank["score"] == "2"
     assert re.search(r"tampered settled by Dr Lee on \d{4}-\d\d-\d\d \(score set to 2\): zeros for convolve1d",
                      frank["reason"]), frank
+    assert re.search(carried, frank["reason"]), frank
     long = {r["student_id"]: r for r in _rows(course("grades", root=term["root"]).stdout)}
     assert long["frank"]["status"] == "settled" and long["frank"]["decision"].startswith("tampered settled by Dr Lee")
+    assert re.search(carried, long["frank"]["decision"]), long["frank"]
     view = course("student", "frank", root=term["root"]).stdout
     assert "decision on ex01_convolution_1d: tampered settled by Dr Lee" in view
+    assert "score 2 of 10   status settled" in view and re.search(carried[:-1], view), view
     again = course("settle", AID, "frank", "--by", "x", "--why", "y", "--accept", root=term["root"], check=False)
     assert again.returncode == 2 and "nothing to settle" in again.stderr
 
