@@ -22,10 +22,15 @@ TEST_ARGS ?=
 
 .PHONY: lab test venv system-deps clean site
 
-$(STAMP): pyproject.toml
+# the course's formgrader panel is enabled like nbgrader's formgrader: a file in the venv's
+# etc/jupyter/jupyter_server_config.d (pyproject's data-files; an editable install skips those)
+SERVER_EXT := course/term/jupyter_server_config.d/course.term.formgrader.json
+
+$(STAMP): pyproject.toml $(SERVER_EXT)
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -e .
+	install -D -m 644 $(SERVER_EXT) $(VENV)/etc/jupyter/jupyter_server_config.d/course.term.formgrader.json
 	@touch $(STAMP)
 
 venv: $(STAMP)
