@@ -8,6 +8,8 @@ kernel: each run is a job's result (:class:`JobResult`) merged the way the batch
   figures, and every view says an earlier decision was for a different submission;
 - the same submission now graded ``ok`` (a check fixed): the run's figure stands, and the reason
   says the earlier decision no longer applies;
+- the same submission held for another reason (``error``: the grader failed): not carried, it
+  waits for a person, and comes back when a later run holds it as the person saw it;
 - a decision recorded before fingerprints: not carried, and said so.
 """
 
@@ -228,3 +230,21 @@ def test_a_run_whose_grades_could_not_be_saved_does_not_hide_the_decision(root: 
     assert record.status == Status.ERROR
     assert re.search(rf"could not save the grades .*; an earlier decision by Dr Lee on {DATE} \(score set to 3\) "
                      "was not re-applied: this run's grades could not be saved", _row(root)["reason"])
+
+
+def test_held_for_another_reason_waits_and_the_decision_comes_back(root: Path) -> None:
+    """A person accepted a ``review``'s scores; a rerun of the same notebook fails in the grader
+    (``error``: every score 0). The accept said nothing of those zeros: the row waits for a
+    person, and says why; the next run that holds it for review again brings the decision back."""
+    _run(root, Status.REVIEW, SUBMITTED, test_score=2)
+    _settle(root, "accept", "the guard's message was a false alarm")
+    _run(root, Status.ERROR, SUBMITTED, test_score=2)
+    row = _row(root)
+    assert (row["status"], row["score"]) == ("error", "0"), row
+    assert re.search(rf"an earlier decision by Dr Lee on {DATE} \(scores accepted\) settled this submission graded "
+                     "review; this run grades it error: not carried over, a person settles this run again$",
+                     row["reason"]), row
+    _run(root, Status.REVIEW, SUBMITTED, test_score=2)
+    row = _row(root)
+    assert (row["status"], row["score"]) == ("settled", "2"), row
+    assert re.search(r"review settled by Dr Lee on .*: the guard's message was a false alarm; carried over", row["reason"])

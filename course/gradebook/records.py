@@ -13,9 +13,9 @@ atomically (a temporary file renamed over the old one). Layout::
                      "score": null, "fingerprint": "<the submission decided on>", "carried_to": ""}}}},
      "decisions": [...every decision ever recorded, with assignment and student...]}
 
-A run that replaces a decided one keeps the decision when it graded the same submission and is
-held again (``carried_to`` says when), else records it as ``"lapsed": {"decision": {...},
-"lapse": "changed" | "unknown" | "not-held" | "not-saved"}`` (see
+A run that replaces a decided one keeps the decision when it graded the same submission and holds it
+again with the status the person settled (``carried_to`` says when), else records it as ``"lapsed": {"decision": {...},
+"lapse": "changed" | "unknown" | "not-held" | "other-status" | "not-saved"}`` (see
 :func:`course.grading.results.decision_for_run`).
 
 Notes are data; the CSV's reason is rendered from them (:func:`course.grading.results.render_reason`)

@@ -15,7 +15,7 @@ Either way the decision (who, when, why, what was settled) is kept in the status
 The late policy applies to the settled score as to any other.
 
 A later ``course autograde`` of the student keeps the decision when it grades the same submission
-(the same fingerprint) and the run is again one a person settles: :func:`apply_decision`
+(the same fingerprint) and holds it again with the status the person settled: :func:`apply_decision`
 re-applies it to the new run's grades (the merge, :mod:`course.grading.batch.merge`), and the
 reason says it was carried over. A different submission, or the same one now graded ``ok`` (a
 check fixed, say), does not keep it: an override's spread is taken back

@@ -193,6 +193,7 @@ class Lapse(str, enum.Enum):
     CHANGED = "changed"  # the new run graded a different submission
     UNKNOWN = "unknown"  # no fingerprint to compare (a decision or run from before fingerprints)
     NOT_HELD = "not-held"  # the same submission now grades to a status no person settles
+    OTHER_STATUS = "other-status"  # the same submission is held for another reason (tampered, now review)
     NOT_SAVED = "not-saved"  # the new run's grades could not be saved, so nothing was re-applied
 
 
@@ -224,13 +225,17 @@ class LapsedDecision:
             return f"{earlier} may have been for a different submission (no fingerprint to compare){again}"
         if self.lapse == Lapse.NOT_HELD:
             return f"{earlier} no longer applies: the same submission now grades {status.value}"
+        if self.lapse == Lapse.OTHER_STATUS:
+            return f"{earlier} settled this submission graded {d.was.value}; this run grades it {status.value}{again}"
         return f"{earlier} was not re-applied: this run's grades could not be saved{again}"
 
 
 def decision_for_run(previous: RunRecord | None, status: Status, fingerprint: str) -> Decision | LapsedDecision | None:
     """What becomes of a person's decision when a new run (``status``, ``fingerprint``) replaces
-    ``previous``: the decision to re-apply (the same submission, held again), a
-    :class:`LapsedDecision` (it does not carry over, and why), or None (no decision to speak of)."""
+    ``previous``: the decision to re-apply (the same submission, held again with the status the
+    person settled), a :class:`LapsedDecision` (it does not carry over, and why), or None (no
+    decision to speak of). A lapsed decision is weighed again at the next run: a grader failure
+    (``error``) between two ``review`` runs of the same notebook does not lose it."""
     standing = previous.standing_decision() if previous is not None else None
     if standing is None:
         return None
@@ -240,6 +245,8 @@ def decision_for_run(previous: RunRecord | None, status: Status, fingerprint: st
         return LapsedDecision(standing, Lapse.CHANGED)
     if status not in SETTLED_BY_A_PERSON:
         return LapsedDecision(standing, Lapse.NOT_HELD)
+    if status != standing.was:  # an accept of a review's scores says nothing of an error's zeros
+        return LapsedDecision(standing, Lapse.OTHER_STATUS)
     return standing
 
 

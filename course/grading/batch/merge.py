@@ -10,7 +10,7 @@ feedback explains beside the verdicts: ``course_grading.late`` (due date, submis
 penalty) and ``course_grading.submission_notes`` (a missing, unreadable or renamed notebook: the
 job's submission notes, as data); and it records the run's status, notes and fingerprint in the
 status sidecar (:mod:`course.gradebook.records`). A person's decision on the student's previous
-run (``course settle``) is re-applied when the run graded the same submission and is held again
+run (``course settle``) is re-applied when the run graded the same submission and holds it again with the same status
 (:func:`course.grading.results.decision_for_run`, :func:`course.gradebook.settle.apply_decision`);
 otherwise the record says why it no longer counts.
 """
@@ -65,7 +65,7 @@ def merge_outcome(gb: Any, outcome: JobResult, ctx: MergeContext) -> None:
     if outcome.status in HELD_STATUSES:
         _hold_for_a_person(gb, outcome)
     status = outcome.status
-    if isinstance(decided, Decision):  # the same submission, held again: the person's decision stands
+    if isinstance(decided, Decision):  # the same submission, held again: the decision stands
         apply_decision(gb, aid, sid, decided)
         status = Status.SETTLED
     gb.db.commit()
