@@ -200,3 +200,68 @@ def test_an_unreadable_status_file_leaves_nbgrader_s_page_with_a_warning(page, s
         status.write_bytes(kept)
     assert "The course's figures could not be read here" in text and "gradebook.status.json" in text, text
     assert nbgrader_scores(page)["bob"] == "10 / 10"  # nbgrader's own table still loads
+
+
+# --- without a server: the loader, the order of loading, the words --------------------------
+def _nbgrader_env() -> object:
+    """The jinja environment nbgrader's formgrader makes (FormgradeExtension.init_tornado_settings)."""
+    from jinja2 import Environment, FileSystemLoader
+    from nbgrader.server_extensions.formgrader import handlers
+
+    return Environment(loader=FileSystemLoader([handlers.template_path]))
+
+
+def test_the_panel_is_installed_whichever_extension_loads_first(tmp_path: Path) -> None:
+    import logging
+    from types import SimpleNamespace
+
+    from course.term import formgrader
+
+    webapp = SimpleNamespace(settings={})
+    assert not formgrader.install(webapp)  # loaded before nbgrader's formgrader: wait for the start hook
+    env = _nbgrader_env()
+    coursedir = SimpleNamespace(root=str(tmp_path), db_url=f"sqlite:///{tmp_path / 'gradebook.db'}",
+                                course_id=COURSE_ID)
+    webapp.settings.update(nbgrader_jinja2_env=env, nbgrader_formgrader=SimpleNamespace(
+        coursedir=coursedir, log=logging.getLogger("test")))
+    assert formgrader.install(webapp) and formgrader.install(webapp)
+    assert len(env.loader.loaders) == 3  # installed once
+    html = env.get_template("manage_submissions.tpl").render(assignment_id=AID, base_url="", course_dir="x")
+    assert "Instructions (click to expand)" in html and "Loading, please wait" in html  # nbgrader's page
+    assert "Course figures" in html and f"No gradebook at {tmp_path / 'gradebook.db'} yet" in html
+    assert not (tmp_path / "gradebook.db").exists()  # the panel never creates a gradebook
+    # a page of nbgrader's the course does not extend is nbgrader's own
+    assert "Course figures" not in env.get_template("manage_assignments.tpl").render(base_url="")
+
+
+def test_a_failure_to_read_gives_one_line_not_an_error_page(tmp_path: Path) -> None:
+    import logging
+    from types import SimpleNamespace
+
+    from course.term import formgrader
+
+    class Broken:
+        @property
+        def root(self) -> str:
+            raise OSError("<b>disk</b> gone")
+
+    env = _nbgrader_env()
+    webapp = SimpleNamespace(settings={"nbgrader_jinja2_env": env, "nbgrader_formgrader": SimpleNamespace(
+        coursedir=Broken(), log=logging.getLogger("test"))})
+    formgrader.install(webapp)
+    html = env.get_template("manage_students.tpl").render(base_url="")
+    assert "could not be read here (OSError: &lt;b&gt;disk&lt;/b&gt; gone)" in html and "<b>disk" not in html
+    assert "Loading, please wait" in html
+
+
+def test_held_and_settled_rows_say_what_a_person_does_or_did() -> None:
+    from course.grading.results import Decision, RunRecord, Status
+    from course.term.figures import status_clause
+
+    review = status_clause(RunRecord(Status.REVIEW), AID, "frank")
+    assert review.startswith("status review: a person must settle it") and f"course settle {AID} frank" in review
+    decision = Decision(by="Dr Lee", at="2026-12-04T10:00:00+00:00", action="override", why="looked",
+                        was=Status.TAMPERED, score=2.0)
+    settled = status_clause(RunRecord(Status.SETTLED, decision=decision), AID, "frank")
+    assert settled.startswith("tampered settled by Dr Lee on 2026-12-04") and settled.endswith(": looked")
+    assert status_clause(RunRecord(Status.OK), AID, "alice") == ""
