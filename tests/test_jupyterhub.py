@@ -292,6 +292,11 @@ def test_formgrader_service_is_for_instructors_only(hub: Hub, postgres: Postgres
         conn.close()
     assert {"assignment", "submitted_assignment", "grade", "alembic_version"} <= tables, \
         f"the formgrader did not create its gradebook in PostgreSQL: {sorted(tables)}"
+    # nbgrader's list pages carry the course's figures (course/term/formgrader.py, enabled in the
+    # venv beside nbgrader's formgrader), read from the same PostgreSQL gradebook
+    r = requests.get(f"{service}/formgrader/manage_submissions/{ASSIGNMENT}", timeout=60, headers=auth)
+    assert r.status_code == 200 and "Course figures — the figure that counts" in r.text, r.text[-3000:]
+    assert "could not be read" not in r.text and "the figures here read" not in r.text, r.text[-3000:]
     assert not (hub.root / "course" / "gradebook.db").exists(), "the formgrader fell back to SQLite"
     # the student cannot even obtain a token for the service ...
     r = hub.api("POST", "/users/student2/tokens",
