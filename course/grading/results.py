@@ -217,8 +217,8 @@ class LapsedDecision:
         """One clause for the reason of a run graded ``status``."""
         d = self.decision
         earlier = f"an earlier decision by {d.by} on {d.at[:10]} ({d.what()})"
-        again = ": not carried over, a person settles this run again" if status in SETTLED_BY_A_PERSON else \
-            ": it no longer applies"
+        held = status in SETTLED_BY_A_PERSON
+        again = ": not carried over, a person settles this run again" if held else ": it no longer applies"
         if self.lapse == Lapse.CHANGED:
             return f"{earlier} was for a different submission{again}"
         if self.lapse == Lapse.UNKNOWN:
