@@ -181,6 +181,8 @@ def test_manage_students_gives_the_course_total(page, server: Server) -> None:
     assert row.count() == 1 and row.locator("td").first.inner_text() == AID
     assert row.locator(".course-counts").inner_text() == "8 / 10"
     assert "Every score on this page is the course's figure." in open_list(page, server, "manage_students/alice")
+    open_list(page, server, f"manage_students/erin/{AID}")
+    assert "no notebook handed in" in panel_row(page, "erin")["why"]
 
 
 def test_manual_grading_keeps_names_hidden_until_asked(page, server: Server) -> None:
@@ -188,6 +190,7 @@ def test_manual_grading_keeps_names_hidden_until_asked(page, server: Server) -> 
     assert "2 submissions here have another course figure" in text and "bob" not in text, text
     page.click("#course-figures summary")
     assert panel_row(page, "bob")["counts"] == "8 / 10"
+    assert "2 submissions here" in open_list(page, server, f"gradebook/{AID}")  # the notebooks of ex01
 
 
 def test_an_unreadable_status_file_leaves_nbgrader_s_page_with_a_warning(page, server: Server) -> None:
