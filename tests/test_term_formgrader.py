@@ -187,10 +187,10 @@ def test_manage_students_gives_the_course_total(page, server: Server) -> None:
 
 def test_manual_grading_keeps_names_hidden_until_asked(page, server: Server) -> None:
     text = open_list(page, server, f"gradebook/{AID}/{AID}")
-    assert "2 submissions here have another course figure" in text and "bob" not in text, text
+    assert "2 submissions on this page have a course note" in text and "bob" not in text, text
     page.click("#course-figures summary")
     assert panel_row(page, "bob")["counts"] == "8 / 10"
-    assert "2 submissions here" in open_list(page, server, f"gradebook/{AID}")  # the notebooks of ex01
+    assert "2 submissions on this page" in open_list(page, server, f"gradebook/{AID}")  # the notebooks of ex01
 
 
 def test_an_unreadable_status_file_leaves_nbgrader_s_page_with_a_warning(page, server: Server) -> None:

@@ -41,8 +41,9 @@
   {%- else %}
     {%- if blind %}
     <details id="course-figures-details">
-      <summary>{{ rows|length }} submission{{ "s" if rows|length != 1 }} here {{ "have" if rows|length != 1 else "has" }}
-      another course figure (names stay hidden while you grade blind: open to show them)</summary>
+      <summary style="display: list-item; cursor: pointer">{{ rows|length }} submission{{ "s" if rows|length != 1 }}
+      on this page {{ "have" if rows|length != 1 else "has" }} a course note (names stay hidden while you grade
+      blind: click to show them)</summary>
     {%- endif %}
     <table class="table table-condensed" id="course-figures-table">
       <thead><tr>
