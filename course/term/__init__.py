@@ -12,5 +12,7 @@ lives one level down, in :mod:`course.gradebook`. One module per topic:
 - :mod:`.student`: ``course student S``, one student across assignments;
 - :mod:`.report` and :mod:`.report_html`: the class misconception report;
 - :mod:`.similarity`: clusters and ranked pairs of alike answer code (copydetect);
-- :mod:`.bundles`: feedback without nbgrader's exchange (zips, Canvas, an outbox dry run).
+- :mod:`.bundles`: feedback without nbgrader's exchange (zips, Canvas, an outbox dry run);
+- :mod:`.formgrader`: a Jupyter server extension that adds the course's figures (:mod:`.figures`:
+  where nbgrader's totals differ, and why) to nbgrader's formgrader list pages.
 """
