@@ -142,7 +142,10 @@ def panel_row(page, student: str) -> dict[str, str]:
 
 def test_the_extension_is_enabled_where_nbgrader_is(server: Server) -> None:
     log = server.log.read_text()
-    assert "course.term.formgrader | extension was successfully loaded" in log, log[-3000:]
+    assert "course.term.formgrader | extension was successfully loaded" in log, (
+        "the course's formgrader extension is not enabled in this venv: `make venv` installs "
+        "course/term/jupyter_server_config.d/course.term.formgrader.json into "
+        f".venv/etc/jupyter/jupyter_server_config.d\n{log[-3000:]}")
     assert "nbgrader.server_extensions.formgrader | extension was successfully loaded" in log
 
 
