@@ -261,7 +261,7 @@ def test_a_failure_to_read_gives_one_line_not_an_error_page(tmp_path: Path) -> N
 
 
 def test_held_and_settled_rows_say_what_a_person_does_or_did() -> None:
-    from course.grading.results import Decision, RunRecord, Status
+    from course.grading.results import Decision, Lapse, LapsedDecision, RunRecord, Status
     from course.term.figures import status_clause
 
     review = status_clause(RunRecord(Status.REVIEW), AID, "frank")
@@ -271,3 +271,7 @@ def test_held_and_settled_rows_say_what_a_person_does_or_did() -> None:
     settled = status_clause(RunRecord(Status.SETTLED, decision=decision), AID, "frank")
     assert settled.startswith("tampered settled by Dr Lee on 2026-12-04") and settled.endswith(": looked")
     assert status_clause(RunRecord(Status.OK), AID, "alice") == ""
+    # a regrade of a changed notebook: held again, and the panel says why the decision lapsed
+    lapsed = status_clause(RunRecord(Status.TAMPERED, lapsed=LapsedDecision(decision, Lapse.CHANGED)), AID, "frank")
+    assert lapsed.startswith("status tampered: a person must settle it")
+    assert "an earlier decision by Dr Lee on 2026-12-04 (score set to 2) was for a different submission" in lapsed

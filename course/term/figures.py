@@ -54,8 +54,12 @@ def full_name(student: Any) -> str:
 
 
 def status_clause(record: RunRecord, assignment_id: str, student_id: str) -> str:
-    """Why nbgrader's row of this status is not what it seems ("" when it is)."""
-    status = record.status
+    """Why nbgrader's row of this status is not what it seems, then a person's decision on it
+    (carried over, or why an earlier one lapsed); "" when nbgrader's row says it all."""
+    return "; ".join(c for c in (status_words(record.status, assignment_id, student_id), record.decision_words()) if c)
+
+
+def status_words(status: Status, assignment_id: str, student_id: str) -> str:
     if status == Status.MISSING:
         return ("no notebook handed in (status missing): the 0 with timestamp None is the untouched exercise, "
                 "graded so the gradebook has a row")
@@ -64,8 +68,6 @@ def status_clause(record: RunRecord, assignment_id: str, student_id: str) -> str
     if status in SETTLED_BY_A_PERSON:
         return (f"status {status.value}: a person must settle it "
                 f"(course settle {assignment_id} {student_id} --by NAME --why TEXT --accept | --score POINTS)")
-    if status == Status.SETTLED and record.decision is not None:
-        return record.decision.words()
     return ""
 
 
