@@ -410,6 +410,21 @@ def test_similarity_finds_the_copiers_among_students_with_the_model_solution(gra
     assert bad.returncode == 2 and "--top must be 1 or more" in bad.stderr
 
 
+def test_similarity_shows_the_copiers_among_many_with_the_model_solution(tmp_path: Path) -> None:
+    """Issue 18 #4 as measured: with many students handing in the model solution, the pair that
+    copied with renamed variables ranked 46th and fell below the 30-pair list. Default options."""
+    root = copy_course(tmp_path / "c", [AID])
+    course("release", AID, root=root)
+    sub = tmp_path / "sub"
+    for i in range(10):
+        write_submission(sub, f"sol-{i:02d}", AID, solved_notebook(root, AID))
+    for sid, code in {"zz-copy-a": COPY_A, "zz-copy-b": COPY_B, "indep-1": INDEP_1, "indep-2": INDEP_2}.items():
+        write_submission(sub, sid, AID, _own(root, code))
+    out = course("similarity", AID, "--submitted", str(sub), root=root).stdout
+    ranked = [line.split()[-3:] for line in out.splitlines() if re.match(r"^\s+\d+\s", line)]
+    assert ["zz-copy-a", "~", "zz-copy-b"] in ranked, out
+
+
 def test_similarity_needs_two_students(graded: dict, tmp_path: Path) -> None:
     shutil.copytree(graded["submitted"] / "copy-a", tmp_path / "one" / "copy-a")
     proc = course("similarity", AID, "--submitted", str(tmp_path / "one"), root=graded["root"], check=False)

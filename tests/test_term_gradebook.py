@@ -462,3 +462,14 @@ def test_json_error_names_the_place_once() -> None:
     text = problem_with(b'{"cells": [ "abc', 500)
     assert text == "the notebook is not valid JSON (Unterminated string starting at line 1, column 13)"
     assert "at at" not in (problem_with(b'{"a\x01": 1}', 500) or "")
+
+
+def test_course_student_shows_one_student_across_assignments(root: Path) -> None:
+    """Issue 18 #9: what an instructor opens when a student emails: name and email, each
+    assignment's score, status, lateness and penalty, missing work, feedback, and the total."""
+    course("students", "import", str(_roster(root, ROSTER)), root=root)
+    bob = course("student", "bob", root=root).stdout
+    assert bob.startswith("bob: Bob Builder <bob@example.edu>"), bob
+    assert "score 4.8 of 10   status unknown" in bob and "late by 1 day 10 hours: 1.2 points off" in bob, bob
+    assert "ex03_conv_layer\n  not submitted: 0 of 10" in bob, bob
+    assert "feedback: not generated yet" in bob and bob.rstrip().endswith("total 4.8 of 20"), bob
