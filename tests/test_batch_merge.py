@@ -28,7 +28,8 @@ from course.gradebook.grades import class_rows
 from course.gradebook.records import StatusRecords
 from course.grading.batch.job import JobResult
 from course.grading.batch.merge import MergeContext, merge_outcome, merge_safely
-from course.grading.results import NoteKind, Status, display_note, grader_note, run_note, submission_note
+from course.grading.results import (NoteKind, Status, display_note, grader_note, no_notebook_note, run_note,
+                                    submission_note)
 
 AID, NB, SID = "ps1", "ps1", "alice"
 
@@ -166,6 +167,28 @@ def test_notes_travel_as_data(course_dir: Path) -> None:
                                {"kind": NoteKind.RUN.value, "text": notes[1].text}]
     assert _row(course_dir)["reason"] == (f"{notes[0].text}; {notes[1].text}; "
                                           "3 points wait for manual grading (answer-why)")
+
+
+def test_missing_work_leads_with_what_counts(course_dir: Path) -> None:
+    """The 25-student term: a missing student's reason led with the ignored file, then listed the
+    release's six failed tests and a stand-in's display note, and the 90-character summary line
+    showed only the ignored file. What counts leads; the release's failures are not the student's."""
+    missing = no_notebook_note("ps1.ipynb was not submitted: graded as the untouched exercise")
+    ignored = submission_note("only the notebook is graded; other files in the submission were ignored: notes.txt")
+    figure = display_note("course.plotting draws nothing while grading: figures are not redrawn")
+    result = _result(Status.MISSING, [ignored, missing, run_note("1 of 1 tests failed (first, test-f: raised "
+                                                                 "NotImplementedError)"), figure], test_score=0.0)
+    result.grades[1].update(auto_score=0.0, needs_manual_grade=False)  # nbgrader's 0 for the released answer
+    _merge(course_dir, result)
+    assert _row(course_dir)["reason"] == f"{missing.text}; {ignored.text}"
+    nb = json.loads((course_dir / "autograded" / SID / AID / f"{NB}.ipynb").read_text())
+    assert nb["metadata"]["course_grading"]["submission_notes"] == [missing.text, ignored.text, figure.text]
+    unreadable = no_notebook_note("the notebook is not valid JSON (Expecting value): graded as the untouched exercise")
+    result = _result(Status.INVALID, [unreadable, run_note("1 of 1 tests failed (first, test-f: wrong)"),
+                                      grader_note("graded without the sandbox")], test_score=0.0)
+    result.grades[1].update(auto_score=0.0, needs_manual_grade=False)
+    _merge(course_dir, result)
+    assert _row(course_dir)["reason"] == f"{unreadable.text}; graded without the sandbox"
 
 
 def test_a_failed_merge_is_an_error_row_and_the_batch_goes_on(course_dir: Path) -> None:

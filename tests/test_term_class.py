@@ -231,6 +231,21 @@ def test_reasons_explain_missing_unreadable_and_renamed_work(graded: dict) -> No
     assert f"graded {AID} (1).ipynb in its place" in rows["renamed"]["reason"]
 
 
+def test_missing_work_reason_leads_with_what_counts(graded: dict) -> None:
+    """The 25-student term: a missing student's reason led with the ignored file, then listed the
+    release's six failed tests, and the 90-character summary line showed only the ignored file."""
+    rows = graded["rows"]
+    assert rows["missing-notebook"]["reason"] == (f"{NAME} was not submitted: graded as the untouched exercise; only "
+                                                  "the notebook is graded; other files in the submission were "
+                                                  "ignored: notes.txt")
+    assert re.search(rf"^missing-notebook\s+0/10\s+missing\s+{re.escape(NAME)} was not submitted",
+                     graded["summary"], re.M), graded["summary"]
+    assert rows["missing-folder"]["reason"] == (f"no folder {AID} in the student's submission: graded as the "
+                                                "untouched exercise")
+    assert rows["broken-json"]["reason"].startswith("the notebook is not valid JSON (")
+    assert "tests failed" not in rows["broken-json"]["reason"], rows["broken-json"]
+
+
 def test_long_export_says_who_handed_nothing_in(graded: dict) -> None:
     """Issue 18 #2: a folder without a notebook was exported as submitted=true, with no status."""
     rows = {r["student_id"]: r for r in _rows(course("grades", "--format", "long", root=graded["root"]).stdout)}

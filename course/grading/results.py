@@ -57,6 +57,11 @@ could not vouch for earns nothing until a person settles it."""
 SETTLED_BY_A_PERSON = (Status.REVIEW, Status.TAMPERED, Status.ERROR)
 """Statuses a person settles with ``course settle`` (look, decide, record who and why)."""
 
+GRADED_AS_RELEASE = (Status.MISSING, Status.INVALID)
+"""Statuses of a submission with no readable notebook, graded as the untouched release: the one
+definition of "did not hand in a notebook" (left out of the report's pass rates and hand-graded
+figures; their reason says so and nothing about the release's own test failures)."""
+
 
 def stronger(a: Status, b: Status) -> Status:
     """The stronger of two run statuses (:data:`RUN_STATUS_ORDER`)."""
@@ -66,8 +71,10 @@ def stronger(a: Status, b: Status) -> Status:
 class NoteKind(str, enum.Enum):
     """Who a note is for and where it is shown."""
 
-    SUBMISSION = "submission"  # about the submitted folder (missing, unreadable, renamed, extra files):
-    # the CSV and the student's feedback
+    NO_NOTEBOOK = "no-notebook"  # no readable notebook (missing, unreadable, too large): graded as the
+    # untouched release; what counts, so it leads the reason (:func:`reason_notes`) and the feedback
+    SUBMISSION = "submission"  # about the submitted folder (renamed notebook, extra files): the CSV and the
+    # student's feedback
     RUN = "run"  # what the run found (failed tests, a stop, tampering, review): the CSV
     GRADER = "grader"  # about the grading itself (unsandboxed, the grader failed): the CSV
     DISPLAY = "display"  # what grading did not redo (figures not redrawn): the CSV and the feedback
@@ -95,6 +102,10 @@ def submission_note(text: str) -> Note:
     return Note(NoteKind.SUBMISSION, text)
 
 
+def no_notebook_note(text: str) -> Note:
+    return Note(NoteKind.NO_NOTEBOOK, text)
+
+
 def run_note(text: str) -> Note:
     return Note(NoteKind.RUN, text)
 
@@ -108,8 +119,10 @@ def display_note(text: str) -> Note:
 
 
 def notes_for_student(notes: Iterable[Note]) -> list[str]:
-    """The notes a student's feedback shows, in order."""
-    return [n.text for n in notes if n.kind in (NoteKind.SUBMISSION, NoteKind.DISPLAY)]
+    """The notes a student's feedback shows: a missing or unreadable notebook first, then the
+    other notes about the submission and the display notes (why a figure is absent), in order."""
+    shown = [n for n in notes if n.kind in (NoteKind.NO_NOTEBOOK, NoteKind.SUBMISSION, NoteKind.DISPLAY)]
+    return [n.text for n in sorted(shown, key=lambda n: n.kind != NoteKind.NO_NOTEBOOK)]
 
 
 def notes_to_json(notes: Iterable[Note]) -> list[dict[str, str]]:
@@ -298,6 +311,18 @@ class RunRecord:
         lapsed = LapsedDecision.from_json(data["lapsed"]) if isinstance(data.get("lapsed"), Mapping) else None
         return cls(Status.parse(data.get("status", "unknown")), tuple(notes), str(data.get("graded_at", "")), decision,
                    str(data.get("fingerprint") or ""), lapsed)
+
+
+def reason_notes(status: Status, notes: Iterable[Note]) -> list[Note]:
+    """The notes an instructor's reason shows, in order. For a submission graded as the untouched
+    release (:data:`GRADED_AS_RELEASE`) the no-notebook note leads, then the other notes about the
+    submission (files ignored) and the grader's; the release's own test failures and display notes
+    are not the student's, so they are left out."""
+    shown = [n for n in notes if n.text]
+    if status in GRADED_AS_RELEASE:
+        shown = [n for n in shown if n.kind not in (NoteKind.RUN, NoteKind.DISPLAY)]
+        shown.sort(key=lambda n: n.kind != NoteKind.NO_NOTEBOOK)  # stable: the rest keep their order
+    return shown
 
 
 def render_reason(notes: Iterable[Note], extra: Iterable[str] = ()) -> str:

@@ -33,7 +33,7 @@ from course.grading.batch.notebook import problem_with, transplant
 from course.grading.batch.submission import TIMESTAMP_FILE, Submission, read_regular
 from course.grading.batch.template import Template
 from course.grading.batch.verdicts import summarise
-from course.grading.results import Note, Status, grader_note, submission_note
+from course.grading.results import Note, Status, grader_note, no_notebook_note, submission_note
 
 UNSANDBOXED_NOTE = grader_note("graded WITHOUT the sandbox (explicit opt-out): only for trusted work")
 
@@ -182,7 +182,7 @@ def _prepare(root: Path, job: Job) -> tuple[Status, list[Note], dict[str, bytes]
     status, notes, originals = Status.OK, [submission_note(n) for n in job.submission.notes], {}
     if job.submission.folder_missing:
         status = Status.MISSING
-        notes.append(submission_note(f"no folder {aid} in the student's submission: graded as the untouched exercise"))
+        notes.append(no_notebook_note(f"no folder {aid} in the student's submission: graded as the untouched exercise"))
     for name, release in job.template.release.items():
         data = job.submission.notebooks.get(name)
         problem = None
@@ -194,10 +194,10 @@ def _prepare(root: Path, job: Job) -> tuple[Status, list[Note], dict[str, bytes]
         if data is None and not problem:
             status = Status.MISSING if status == Status.OK else status
             if not job.submission.folder_missing:
-                notes.append(submission_note(f"{name} was not submitted: graded as the untouched exercise"))
+                notes.append(no_notebook_note(f"{name} was not submitted: graded as the untouched exercise"))
         elif problem:
             status = Status.INVALID
-            notes.append(submission_note(f"{problem}: graded as the untouched exercise"))
+            notes.append(no_notebook_note(f"{problem}: graded as the untouched exercise"))
         else:
             originals[name] = data
         (sub / name).write_bytes(originals.get(name, release))

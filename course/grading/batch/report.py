@@ -15,15 +15,16 @@ from typing import Any
 
 from course.grading.batch.job import JobResult
 from course.gradebook.grades import CLASS_COLUMNS, fmt
-from course.grading.results import render_reason
+from course.grading.results import reason_notes, render_reason
 
 CSV_COLUMNS = CLASS_COLUMNS
 
 
 def row(outcome: JobResult) -> dict[str, Any]:
     """A row from the outcome alone, for a student the gradebook could not take (merge failed)."""
+    reason = render_reason(reason_notes(outcome.status, outcome.notes))
     return {"student_id": outcome.student_id, "assignment": outcome.assignment_id, "score": fmt(0),
-            "max_score": fmt(outcome.max_score), "status": outcome.status.value, "reason": render_reason(outcome.notes),
+            "max_score": fmt(outcome.max_score), "status": outcome.status.value, "reason": reason,
             "late_seconds": fmt(0), "penalty": fmt(0)}
 
 
