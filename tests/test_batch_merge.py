@@ -202,12 +202,18 @@ def test_a_failed_merge_is_an_error_row_and_the_batch_goes_on(course_dir: Path) 
 
 
 def test_a_stand_in_note_reaches_the_feedback_and_is_no_failure(course_dir: Path) -> None:
+    """A display note tells the student why a figure is absent from their feedback; in the
+    instructor's reason it was noise true of every submission (the 25-student term: every ex04
+    reason read "all tests passed; course.plotting draws nothing ...; matplotlib draws nothing ...",
+    failed tests and the late penalty pushed to the end)."""
     note = display_note("figures are not redrawn while grading (matplotlib is a stand-in)")
     _merge(course_dir, _result(notes=[note]))
     nb = json.loads((course_dir / "autograded" / SID / AID / f"{NB}.ipynb").read_text())
     assert nb["metadata"]["course_grading"]["submission_notes"] == [note.text]
-    assert _row(course_dir)["reason"] == (f"all tests passed; {note.text}; "
-                                          "3 points wait for manual grading (answer-why)")
+    assert _row(course_dir)["reason"] == "all tests passed; 3 points wait for manual grading (answer-why)"
+    failed = run_note("1 of 1 tests failed (first, test-f: wrong)")
+    _merge(course_dir, _result(notes=[note, failed], test_score=0.0))
+    assert _row(course_dir)["reason"] == f"{failed.text}; 3 points wait for manual grading (answer-why)"
 
 
 def test_a_person_settles_a_review_and_the_written_answer_still_waits(course_dir: Path) -> None:

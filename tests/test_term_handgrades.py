@@ -84,6 +84,17 @@ def test_first_run_leaves_the_written_answer_to_a_person(course_dir: Path) -> No
     assert _grade(course_dir, "alice") == (None, True, 7.0)
 
 
+def test_reasons_leave_out_what_is_true_of_every_submission(course_dir: Path) -> None:
+    """The 25-student term: every ex03 reason carried "course.plotting draws nothing while grading:
+    figures are not redrawn", pushing the late penalty and what waits to the end. The student's
+    feedback keeps it: it says why the figure is absent from their page."""
+    rows = read_csv(course_dir / f"grades_{AID}.csv")
+    assert rows["alice"]["reason"] == f"all tests passed; 3 points wait for manual grading ({CELL})"
+    assert rows["carol"]["reason"] == (f"all tests passed; 3 points wait for manual grading ({CELL}); "
+                                       "late by 1 day 10 hours: 1.4 points off")
+    assert "draws nothing" not in (course_dir / f"grades_{AID}.csv").read_text("utf-8")
+
+
 def test_feedback_refuses_while_hand_grading_is_pending(course_dir: Path) -> None:
     proc = course("feedback", AID, root=course_dir, check=False)
     assert proc.returncode == 1
@@ -102,6 +113,7 @@ def test_allow_pending_says_pending_not_zero(root: Path) -> None:
     assert "waits for your instructor to grade it by hand" in text
     late = feedback_text(root, "carol", AID)
     assert "1 day 10 hours" in late and "1.4" in late
+    assert "course.plotting draws nothing while grading: figures are not redrawn" in text  # why no figure
 
 
 def test_feedback_goes_out_once_everything_is_graded(root: Path) -> None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from course.gradebook.records import StatusRecords
-from course.grading.results import (HELD_STATUSES, NoteKind, RunRecord, Status, grader_note, reason_notes,
-                                    render_reason, run_note)
+from course.grading.results import HELD_STATUSES, RunRecord, Status, grader_note, reason_notes, render_reason, run_note
 
 CLASS_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "reason", "late_seconds", "penalty"]
 """``grades_<ID>.csv``: the autograde CSV's six columns, then the lateness and the penalty."""
@@ -75,9 +74,9 @@ def reason_of(record: RunRecord, submission: Any) -> str:
     waiting, the late penalty) and a person's decision. The one place a reason is written."""
     extra = [manual_clause(record.status, submission), late_clause(submission)]
     extra.append(record.decision_words())  # a person's decision, carried over or lapsed too
-    notes = reason_notes(record.status, record.notes)
-    if record.status == Status.OK and all(n.kind == NoteKind.DISPLAY for n in notes):
-        notes.insert(0, run_note("all tests passed"))  # a stand-in's note is no failure
+    notes = reason_notes(record.status, record.notes)  # display notes (figures not redrawn) left out
+    if record.status == Status.OK and not notes:
+        notes = [run_note("all tests passed")]  # said before the late penalty and what waits
     return render_reason(notes, extra)
 
 

@@ -77,7 +77,8 @@ class NoteKind(str, enum.Enum):
     # student's feedback
     RUN = "run"  # what the run found (failed tests, a stop, tampering, review): the CSV
     GRADER = "grader"  # about the grading itself (unsandboxed, the grader failed): the CSV
-    DISPLAY = "display"  # what grading did not redo (figures not redrawn): the CSV and the feedback
+    DISPLAY = "display"  # what grading did not redo (figures not redrawn): the student's feedback (why a
+    # figure is absent); not the instructor's reason, where it is true of every submission
 
 
 @dataclass(frozen=True)
@@ -314,13 +315,15 @@ class RunRecord:
 
 
 def reason_notes(status: Status, notes: Iterable[Note]) -> list[Note]:
-    """The notes an instructor's reason shows, in order. For a submission graded as the untouched
-    release (:data:`GRADED_AS_RELEASE`) the no-notebook note leads, then the other notes about the
-    submission (files ignored) and the grader's; the release's own test failures and display notes
-    are not the student's, so they are left out."""
-    shown = [n for n in notes if n.text]
+    """The notes an instructor's reason shows, in order. Display notes (figures not redrawn) are
+    left out: true of every submission with a figure, they would push the real reason (failed
+    tests, late) to the end; the student's feedback keeps them (:func:`notes_for_student`). For a
+    submission graded as the untouched release (:data:`GRADED_AS_RELEASE`) the no-notebook note
+    leads, then the other notes about the submission (files ignored) and the grader's; the
+    release's own test failures are not the student's, so they are left out."""
+    shown = [n for n in notes if n.text and n.kind != NoteKind.DISPLAY]
     if status in GRADED_AS_RELEASE:
-        shown = [n for n in shown if n.kind not in (NoteKind.RUN, NoteKind.DISPLAY)]
+        shown = [n for n in shown if n.kind != NoteKind.RUN]
         shown.sort(key=lambda n: n.kind != NoteKind.NO_NOTEBOOK)  # stable: the rest keep their order
     return shown
 
