@@ -340,7 +340,7 @@ def test_report_has_a_late_work_section(graded: dict, report: dict) -> None:
     late = _section(report, "late")
     assert [(r["item"], r["detail"]) for r in late] == [("late", "late by 1 day 10 hours: 2 points off")]
     assert "late work: 1 submission(s) (10% of the score per started day late, at most 50%)" in report["text"]
-    assert "  late: late by 1 day 10 hours, 2 points off" in report["text"]
+    assert "  late: late by 1 day 10 hours: 2 points off" in report["text"]
     assert 'data-section="late" data-item="late"' in report["html"]
 
 

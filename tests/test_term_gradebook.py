@@ -473,3 +473,45 @@ def test_course_student_shows_one_student_across_assignments(root: Path) -> None
     assert "score 4.8 of 10   status unknown" in bob and "late by 1 day 10 hours: 1.2 points off" in bob, bob
     assert "ex03_conv_layer\n  not submitted: 0 of 10" in bob, bob
     assert "feedback: not generated yet" in bob and bob.rstrip().endswith("total 4.8 of 20"), bob
+
+
+# --- the words every view shares --------------------------------------------------------------
+def _late_alice(root: Path, hours: float) -> None:
+    """alice's ex01 (10 points) handed in ``hours`` after the due date."""
+    with Gradebook(_db(root), COURSE_ID) as gb:
+        gb.find_submission(EX01, "alice").timestamp = DUE + dt.timedelta(hours=hours)
+        gb.db.commit()
+
+
+def test_one_point_off_is_singular_in_every_view(root: Path) -> None:
+    """The 25-student term: ``course report`` said "ito: late by 3 hours, 1 points off" (and so did
+    its CSV and ``course student``) where the class CSV said "1 point off": the words were built in
+    four places. alice: 10 points, 3 hours late -> one started day, 10 % -> 1 point off."""
+    from course.gradebook.grades import class_rows
+    from course.gradebook.lateness import apply_late_penalties, describe_policy
+    from course.gradebook.records import StatusRecords
+    from course.grading.batch import load_config
+    from course.grading.batch.grader_view import figure_note
+    from course.grading.results import Status
+    from course.term.commands import text_summary
+    from course.term.report import build_report, report_rows
+    from course.term.student import student_view
+
+    _late_alice(root, 3)
+    cfg, records = load_config(root), StatusRecords.for_gradebook(_db(root), root)
+    with Gradebook(_db(root), COURSE_ID) as gb:
+        late = apply_late_penalties(gb, EX01, "alice", cfg)
+        apply_late_penalties(gb, EX01, "bob", cfg)
+        rows = class_rows(gb, EX01, records)
+        student = student_view(gb, records, "alice", root)
+    report = build_report(root, EX01, rows, describe_policy(cfg))
+    views = {"class CSV": rows[0]["reason"], "course student": student, "report": text_summary(report),
+             "report CSV": str(report_rows(report)), "formgrader note": figure_note(Status.OK, EX01, "alice", late)}
+    for view, text in views.items():
+        assert "1 points" not in text, (view, text)
+    assert rows[0]["reason"].endswith("late by 3 hours: 1 point off")
+    assert "\n  late by 3 hours: 1 point off\n" in student, student
+    assert "  alice: late by 3 hours: 1 point off" in views["report"] and "  bob: late by 1 day 10 hours: 1.2 points off" \
+        in views["report"], views["report"]
+    assert ["late", "alice", "", "1", "2", "", "alice", "late by 3 hours: 1 point off"] in report_rows(report)
+    assert "takes 1 point off." in views["formgrader note"], views["formgrader note"]

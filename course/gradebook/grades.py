@@ -50,10 +50,22 @@ def manual_clause(status: Status, submission: Any) -> str:
 def late_clause(submission: Any) -> str:
     """"late by 1 day 10 hours: 2 points off" when the gradebook holds a penalty ("" if none)."""
     seconds, penalty = late_figures(submission)
-    if seconds <= 0:
-        return ""
+    return late_words(seconds, penalty) if seconds > 0 else ""
+
+
+def points_off(penalty: float) -> str:
+    """``2`` -> ``2 points off``, ``1`` -> ``1 point off``, ``0.9`` -> ``0.9 points off``."""
+    shown = fmt(penalty)
+    return f"{shown} point{'' if shown == '1' else 's'} off"
+
+
+def late_words(seconds: float, penalty: float | None = None) -> str:
+    """The words for late work, made here only: ``late by 1 day 10 hours: 2 points off``, ``late by
+    3 hours: no penalty``; without ``penalty``, ``late by 1 day 10 hours`` (a table's own column)."""
     late = f"late by {duration(seconds)}"
-    return f"{late}: {fmt(penalty)} point{'s' if penalty != 1 else ''} off" if penalty else f"{late}: no penalty"
+    if penalty is None:
+        return late
+    return f"{late}: {points_off(penalty)}" if penalty else f"{late}: no penalty"
 
 
 def duration(seconds: float) -> str:

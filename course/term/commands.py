@@ -284,7 +284,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def text_summary(report: Any, top: int = 8) -> str:
-    from course.term.report import late_words
+    from course.gradebook.grades import late_words
 
     s = report.summary()
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(report.statuses().items()))
@@ -311,7 +311,7 @@ def text_summary(report: Any, top: int = 8) -> str:
     late = report.late()
     lines.append(f"late work: {len(late)} submission(s)" + (f" ({report.policy})" if late and report.policy else ""))
     for r in late:
-        lines.append(f"  {r['student_id']}: {late_words(float(r['late_seconds']))}, {r['penalty']} points off")
+        lines.append(f"  {r['student_id']}: {late_words(float(r['late_seconds']), float(r['penalty']))}")
     return "\n".join(lines)
 
 

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from course.gradebook.grades import late_words  # the one place late words are made (report_html uses it too)
+
 REPORT_COLUMNS = ["section", "item", "function", "count", "of", "percent", "students", "detail"]
 FAILURE_LABELS = {
     "NoNotebook": "no readable notebook (missing or invalid: graded as the release)",
@@ -307,18 +309,12 @@ def report_rows(report: ClassReport) -> list[list[str]]:
     late = report.late()
     for r in late:
         out.append(["late", r["student_id"], "", "1", str(n), "", r["student_id"],
-                    f"{late_words(float(r['late_seconds']))}: {r['penalty']} points off"])
+                    late_words(float(r["late_seconds"]), float(r["penalty"]))])
     for status, count in sorted(report.statuses().items()):
         out.append(["status", status, "", str(count), str(n), _pct(count, n), "", ""])
     for label, count in report.histogram():
         out.append(["score", label, "", str(count), str(n), _pct(count, n), "", ""])
     return out
-
-
-def late_words(seconds: float) -> str:
-    from course.gradebook.grades import duration
-
-    return f"late by {duration(seconds)}"
 
 
 def report_csv(report: ClassReport) -> str:

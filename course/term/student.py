@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from course.gradebook.grades import class_row, duration, fmt, has_work, waiting
+from course.gradebook.grades import class_row, fmt, has_work, late_words, waiting
 from course.gradebook.records import StatusRecords
 
 
@@ -27,7 +27,7 @@ def _assignment_lines(gb: Any, records: StatusRecords, student_id: str, assignme
     row = class_row(sub, records)
     lines = [head, f"  score {row['score']} of {row['max_score']}   status {row['status']}"]
     if float(row["late_seconds"]) > 0:
-        lines.append(f"  late by {duration(float(row['late_seconds']))}: {row['penalty']} points off")
+        lines.append(f"  {late_words(float(row['late_seconds']), float(row['penalty']))}")
     points, cells = waiting(sub)
     if cells:
         lines.append(f"  waits for a person: {points:g} points ({', '.join(cells)})")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from course.gradebook.grades import duration, fmt
+from course.gradebook.grades import duration, points_off
 from course.grading.preprocessors.cells import METADATA_KEY
 from course.grading.results import Status
 
@@ -51,7 +51,7 @@ def figure_note(status: Status, assignment_id: str, student_id: str, late: Any) 
                      f"(`course settle {assignment_id} {student_id} --by ... --why ... --accept | --score N`).")
     if late is not None and late.seconds_late > 0:
         lines.append(f"**Late by {duration(late.seconds_late)}**: the course's late policy ({late.policy}) takes "
-                     f"{fmt(late.penalty)} points off. The formgrader's totals here are before that penalty.")
+                     f"{points_off(late.penalty)}. The formgrader's totals here are before that penalty.")
     if not lines:
         return None
     return "### Course grading note (graders only)\n\n" + "\n\n".join(lines) + "\n\n" + where
