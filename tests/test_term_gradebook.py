@@ -515,3 +515,29 @@ def test_one_point_off_is_singular_in_every_view(root: Path) -> None:
         in views["report"], views["report"]
     assert ["late", "alice", "", "1", "2", "", "alice", "late by 3 hours: 1 point off"] in report_rows(report)
     assert "takes 1 point off." in views["formgrader note"], views["formgrader note"]
+
+
+def test_hand_graded_answers_are_over_those_who_handed_in_a_notebook(root: Path) -> None:
+    """The 25-student term: the report's hand-graded section counted two students who handed in no
+    notebook (their release's blank answer, nbgrader's 0) as "graded", while its pass rates left
+    them out: "25 graded, mean 2.20 of 3" where 23 handed in, mean 2.39. Here: alice's answer got
+    3 by hand; bob handed in no ex03 notebook (status missing, the release's answer given 0)."""
+    _grade_ex03_bob_missing(root)
+    out = root / "report.csv"
+    text = course("report", EX03, "--csv", str(out), root=root).stdout
+    assert "graded by hand (of the 1 who handed in a readable notebook):\n" in text, text
+    assert "\n  answer-dense: 1 graded, mean 3.00 of 3; 0 waiting for a person\n" in text, text
+    hand = [r for r in _rows(out.read_text("utf-8")) if r[0] == "hand"]
+    assert hand == [["hand", "answer-dense", "", "1", "1", "100.0", "", "mean 3.00 of 3 points; waiting: 0"]]
+    assert f"{EX03}: 2 students, mean 5.00 of 10; missing: 1, unknown: 1\n" in text, text  # 10 + 0
+
+
+def _grade_ex03_bob_missing(root: Path) -> None:
+    """bob's ex03 graded as the untouched release (what ``course autograde`` does for missing work)."""
+    from course.gradebook.records import StatusRecords
+    from course.grading.results import Status, no_notebook_note
+
+    with Gradebook(_db(root), COURSE_ID) as gb:
+        _grade(gb, EX03, "bob", {"test-c": 0, "answer-dense": 0}, timestamp=None)
+    StatusRecords.for_gradebook(_db(root), root).set(
+        EX03, "bob", Status.MISSING, [no_notebook_note(f"{EX03}.ipynb was not submitted: graded as the untouched exercise")])

@@ -145,7 +145,8 @@ def test_the_report_has_the_hand_graded_answer_and_mistakes_in_words(root: Path)
     out = root / "r.csv"
     text = course("report", AID, "--csv", str(out), root=root).stdout
     # dave left the answer as released: nbgrader's own 0, no person needed
-    assert f"graded by hand: {CELL}: 3 graded, mean 1.33 of 3; 1 waiting for a person (carol)" in text, text
+    assert "graded by hand (of the 4 who handed in a readable notebook):\n" in text, text
+    assert f"\n  {CELL}: 3 graded, mean 1.33 of 3; 1 waiting for a person (carol)\n" in text, text
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     hand = [r for r in rows if r["section"] == "hand"]
     assert [(r["item"], r["count"], r["of"], r["students"]) for r in hand] == [(CELL, "3", "4", "carol")]

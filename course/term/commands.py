@@ -268,7 +268,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         try:
             refresh_late_penalties(gb, cfg, args.assignment)
             rows = class_rows(gb, args.assignment, records)
-            hand = hand_graded(gb, args.assignment, [r["student_id"] for r in rows])
+            hand = hand_graded(gb, args.assignment, rows)
         except MissingEntry:
             known = ", ".join(sorted(a.name for a in gb.assignments)) or "none"
             return _fail("report", ValueError(f"no assignment {args.assignment!r} in the gradebook; known: {known}"))
@@ -300,13 +300,16 @@ def text_summary(report: Any, top: int = 8) -> str:
     for m in others:
         who = ", ".join(sorted(m.students))
         lines.append(f"  {len(m.students):>3}  {m.function}: {m.item}  ({who if len(who) < 80 else who[:77] + '...'})")
+    over = f"of the {len(report.submitters)} who handed in a readable notebook"
     hardest = sorted((t for t in report.tests if t.graded), key=lambda t: len(t.passed) / t.graded)[:3]
     if hardest:
-        lines.append(f"hardest tests (of the {len(report.submitters)} who handed in a readable notebook):")
+        lines.append(f"hardest tests ({over}):")
     for t in hardest:
         lines.append(f"  {len(t.passed):>3} of {t.graded} passed {t.grade_id}")
+    if report.hand:
+        lines.append(f"graded by hand ({over}):")
     for h in report.hand:
-        lines.append(f"graded by hand: {h.grade_id}: {len(h.scores)} graded, mean {h.mean:.2f} of {h.points:g}; "
+        lines.append(f"  {h.grade_id}: {len(h.scores)} graded, mean {h.mean:.2f} of {h.points:g}; "
                      f"{len(h.waiting)} waiting for a person" + (f" ({', '.join(sorted(h.waiting))})" if h.waiting else ""))
     late = report.late()
     lines.append(f"late work: {len(late)} submission(s)" + (f" ({report.policy})" if late and report.policy else ""))

@@ -15,7 +15,7 @@ readable notebook", not as having attempted and failed, and is left out of every
 mistake share (those are over the students who handed in a readable notebook).
 
 Hand-graded answers (ex03's written question) have their own section, from the gradebook: how
-many were graded, their mean, and who still waits. Late work has its own section too: who was
+many were graded, their mean, and who still waits, over the same students as the pass rates. Late work has its own section too: who was
 late, by how long, and the points the late policy took. Mistake names are shown in words
 (``bias_per_input_map`` -> "bias per input map").
 """
@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from course.gradebook.grades import late_words  # the one place late words are made (report_html uses it too)
+from course.grading.results import GRADED_AS_RELEASE, Status
 
 REPORT_COLUMNS = ["section", "item", "function", "count", "of", "percent", "students", "detail"]
 FAILURE_LABELS = {
@@ -103,8 +104,9 @@ class ClassReport:
 
     @property
     def submitters(self) -> list[str]:
-        """Students who handed in a readable notebook (pass rates and mistake shares are over them)."""
-        return [r["student_id"] for r in self.rows if r["status"] not in NO_NOTEBOOK_STATUSES]
+        """Students who handed in a readable notebook (pass rates, mistake shares and hand-graded
+        answers are over them)."""
+        return [r["student_id"] for r in self.rows if handed_in(r)]
 
     def late(self) -> list[dict[str, str]]:
         """The class rows of late submissions, latest first."""
@@ -205,7 +207,10 @@ class Catalogue:
         return self.rows[max(hits, key=lambda k: len(k[1]))] if hits else None
 
 
-NO_NOTEBOOK_STATUSES = ("missing", "invalid")  # graded as the untouched release
+def handed_in(row: dict[str, str]) -> bool:
+    """True when a class row's student handed in a readable notebook (not graded as the untouched
+    release: :data:`course.grading.results.GRADED_AS_RELEASE`)."""
+    return Status.parse(row["status"]) not in GRADED_AS_RELEASE
 
 
 def mistake_words(name: str) -> str:
@@ -215,7 +220,7 @@ def mistake_words(name: str) -> str:
 
 def _failure(failures: dict[str, Row], verdict: dict[str, Any], function: str, status: str) -> Row:
     kind = str(verdict.get("kind") or "WrongAnswer")
-    if status in NO_NOTEBOOK_STATUSES:
+    if Status.parse(status) in GRADED_AS_RELEASE:
         kind = "NoNotebook"  # the release's stubs failed, not the student's code
     elif kind == "WrongAnswer" and NOT_IMPLEMENTED in str(verdict.get("message") or ""):
         kind = "NotImplemented"
@@ -223,10 +228,13 @@ def _failure(failures: dict[str, Row], verdict: dict[str, Any], function: str, s
     return failures.setdefault(f"{kind}:{function}", Row("failure", label, function, kind))
 
 
-def hand_graded(gb: Any, assignment_id: str, students: list[str]) -> list[HandGraded]:
-    """The answers a person grades (solution cells that are grade cells), for ``students``."""
+def hand_graded(gb: Any, assignment_id: str, rows: list[dict[str, str]]) -> list[HandGraded]:
+    """The answers a person grades (solution cells that are grade cells), over the students of the
+    class ``rows`` who handed in a readable notebook (:func:`handed_in`, as the pass rates): a
+    missing student's release answer is no answer graded."""
     from nbgrader.api import MissingEntry
 
+    students = {r["student_id"] for r in rows if handed_in(r)}
     out: dict[str, HandGraded] = {}
     assignment = gb.find_assignment(assignment_id)
     for sub in assignment.submissions:
@@ -255,7 +263,7 @@ def build_report(root: str | Path, assignment_id: str, rows: list[dict[str, str]
     failures: dict[str, Row] = {}
     for r in rows:
         sid = r["student_id"]
-        no_notebook = r["status"] in NO_NOTEBOOK_STATUSES
+        no_notebook = not handed_in(r)
         for path in sorted((Path(root) / "autograded" / sid / assignment_id).glob("*.ipynb")):
             grading, sources = _meta(path)
             points = _points(path)
