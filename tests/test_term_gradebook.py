@@ -14,6 +14,7 @@ import io
 import re
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 
 import pytest
@@ -255,7 +256,7 @@ def test_extension_removes_and_restores_the_penalty(root: Path) -> None:
     course("grades", root=root)  # applies the policy: 34 h late
     assert _late(root, EX01, "bob") == (122400.0, 1.2, 6.0)
     proc = course("extension", EX01, "bob", "--until", "2026-12-03 05:00:00 UTC", root=root)
-    assert "2026-12-03 05:00:00" in proc.stdout and "1 day, 12:00:00" in proc.stdout
+    assert "has until 2026-12-03 05:00:00 UTC" in proc.stdout and "extension 1 day 12 hours)" in proc.stdout, proc.stdout
     assert _late(root, EX01, "bob") == (0.0, 0.0, 6.0)
     # until 2026-12-02 03:00: still 24 h late -> one started day, 10 % of 6
     course("extension", EX01, "bob", "--until", "2026-12-02 03:00:00 UTC", root=root)
@@ -269,7 +270,14 @@ def test_extension_removes_and_restores_the_penalty(root: Path) -> None:
 def test_extension_for_a_student_not_graded_yet(root: Path) -> None:
     course("students", "import", str(_roster(root, "id,first name,last name,email\ndave,Dave,D,d@example.edu\n")),
            root=root)
-    course("extension", EX01, "dave", "--until", "2026-12-05 17:00:00 UTC", root=root)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        proc = course("extension", EX01, "dave", "--until", "2026-12-05 17:00:00 UTC", root=root)
+    # the 25-student term: three SQLAlchemy "SAWarning: Object of type <SubmittedAssignment> not in
+    # session" blocks (nbgrader's add_submission) and "extension 4 days, 0:00:00" (timedelta's text)
+    assert [f"{w.category.__name__}: {w.message}" for w in caught] == [] and proc.stderr == "", proc.stderr
+    assert proc.stdout.endswith("dave has until 2026-12-05 17:00:00 UTC for ex01_convolution_1d (due 2026-12-01 "
+                                "17:00:00 UTC, extension 4 days)\n"), proc.stdout
     with Gradebook(_db(root), COURSE_ID) as gb:
         sub = gb.find_submission(EX01, "dave")
         assert sub.extension == dt.timedelta(days=4)

@@ -239,7 +239,13 @@ def grant_extension(gb: Any, assignment_id: str, student_id: str, until: dt.date
     try:
         gb.find_submission(assignment_id, student_id)
     except MissingEntry:
-        submission = gb.add_submission(assignment_id, student_id)
+        # nbgrader builds the submission's notebook and grade rows before adding the submission to
+        # the session; reading the assignment's notebooks meanwhile would autoflush, and SQLAlchemy
+        # 2 warns (SAWarning) that the half-built rows are not in the session yet. Nothing is lost
+        # (they are added and committed together); no_autoflush is SQLAlchemy's own way to build
+        # such rows, so the flush waits for nbgrader's add and commit.
+        with gb.db.no_autoflush:
+            submission = gb.add_submission(assignment_id, student_id)
         for notebook in submission.notebooks:
             for grade in notebook.grades:
                 grade.needs_manual_grade = False

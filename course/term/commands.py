@@ -110,6 +110,7 @@ def _refresh_grader_view(gb: Any, root: Path, db_url: str, assignment_id: str, s
 def cmd_extension(args: argparse.Namespace) -> int:
     from nbgrader.api import Gradebook
 
+    from course.gradebook.grades import duration
     from course.gradebook.lateness import grant_extension, parse_when
     from course.gradebook.students import require_known
 
@@ -129,7 +130,7 @@ def cmd_extension(args: argparse.Namespace) -> int:
         print(f"{args.student}: no extension for {args.assignment} (due {due} UTC)")
     else:
         print(f"{args.student} has until {due + extension} UTC for {args.assignment} "
-              f"(due {due} UTC, extension {extension})")
+              f"(due {due} UTC, extension {duration(extension.total_seconds())})")
     return 0
 
 
