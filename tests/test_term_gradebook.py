@@ -112,7 +112,7 @@ def test_canvas_format_is_canvas_gradebook_import_layout(root: Path) -> None:
     course("students", "import", str(_roster(root, ROSTER)), root=root)
     out = root / "canvas.csv"
     proc = course("grades", "--format", "canvas", "--csv", str(out), root=root)
-    assert proc.stdout == ""  # the table went to the file
+    assert proc.stdout == f"CSV: {out}\n"  # the table went to the file, and the command says where
     assert _rows(out.read_text("utf-8")) == [
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", EX01, EX03],
         ["    Points Possible", "", "", "", "", "10", "10"],
@@ -129,6 +129,11 @@ def test_wide_format_one_row_per_student_with_total(root: Path) -> None:
         ["alice", "", "", "", "10", "10", "20"],
         ["bob", "", "", "", "4.8", "0", "4.8"],
     ]
+    # into a file, the command says where, as every command that writes one (the 25-student term:
+    # --format wide --csv and --assignment ID --csv printed nothing)
+    for args, path in ((["--format", "wide"], root / "all_grades_wide.csv"), (["--assignment", EX01], root / "g.csv")):
+        proc = course("grades", *args, "--csv", str(path), root=root)
+        assert proc.stdout == f"CSV: {path}\n" and path.read_text("utf-8").startswith("student_id,"), proc.stdout
 
 
 def test_unknown_format_is_refused_with_the_allowed_ones(root: Path) -> None:

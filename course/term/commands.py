@@ -64,7 +64,7 @@ def cmd_grades(args: argparse.Namespace) -> int:
     buf = io.StringIO()
     write_table(buf, table)
     if args.csv:
-        _write(args.csv, buf.getvalue())
+        print(f"CSV: {_write(args.csv, buf.getvalue())}")
     else:
         sys.stdout.write(buf.getvalue())
         sys.stdout.flush()
