@@ -15,6 +15,7 @@ autograde batch (tests/test_grading_roundtrip.py does that end to end).
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import os
 import re
@@ -29,6 +30,7 @@ from grading_helpers import REPO, course
 
 AID = "ex02_convolution_2d"
 STUDENT = "alice"
+DUE = dt.datetime(2026, 12, 1, 17, 0)
 CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
 LONG = "AVeryLongUnbrokenTokenThatWouldNotWrapOnItsOwn" * 12
 FAILED = {  # grade_id -> the grader's message
@@ -43,7 +45,8 @@ MATH_CELL = ("The output size is $\\left\\lfloor \\frac{n + 2p - k}{s} \\right\\
 
 @pytest.fixture(scope="module")
 def feedback_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`course feedback` for one student of ex02 whose padding test (and one other) failed."""
+    """`course feedback` for one student of ex02 whose padding test (and one other) failed,
+    handed in 3 hours late (1 point off)."""
     from nbgrader.api import Gradebook
 
     root = tmp_path_factory.mktemp("feedback-course")
@@ -70,11 +73,14 @@ def feedback_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     nbformat.write(nb, out / f"{AID}.ipynb")
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "convolutional-models") as gb:
         gb.update_or_create_student(STUDENT)
-        gb.add_submission(AID, STUDENT)
+        gb.update_or_create_assignment(AID, duedate=DUE)
+        gb.add_submission(AID, STUDENT, timestamp=DUE + dt.timedelta(hours=3))
         for gid, pts in points.items():
             grade = gb.find_grade(gid, AID, AID, STUDENT)
             grade.auto_score = 0.0 if gid in FAILED else pts
             grade.needs_manual_grade = False
+        # 3 hours late: the penalty as the merge stores it (nbgrader's own field)
+        gb.find_submission_notebook(AID, AID, STUDENT).late_submission_penalty = 1.0
         gb.db.commit()
     course("feedback", AID, root=root)
     pages = list((root / "feedback" / STUDENT / AID).glob("*.html"))
@@ -99,8 +105,16 @@ def test_summary_lists_every_test_with_points_and_reason(feedback_page: Path) ->
     assert by_name["correlate2d padding"][3].startswith("one window too few along each axis: your output is 4×4")
     assert by_name["correlate2d valid"] == ("passed", "3 / 3", "✓ passed", "passed")
     assert by_name["conv output size dilation"][3] == "conv_output_size returned 3 for n=7, k=3, dilation=2, expected 3.5"
-    assert "Score: <strong>8 / 11</strong>" in text  # 11 - 2 - 1
+    assert "Score: <strong>7 / 11</strong>" in text  # 11 - 2 - 1, then 1 point off for lateness
     assert text.index('class="summary"') < text.index("Your notebook")
+
+
+def test_late_note_says_one_point(feedback_page: Path) -> None:
+    """The late words are made once (course/gradebook/grades.py): the page said "late penalty of
+    1 points" where the class CSV says "1 point off"."""
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", _text(feedback_page))).split())
+    assert "Submitted 3 hours late (due 2026-12-01 17:00): 1 point off." in text, text[:3000]
+    assert "1 points off" not in text and "late penalty of" not in text
 
 
 def test_no_hidden_test_internals(feedback_page: Path) -> None:

@@ -33,7 +33,7 @@ from typing import Any
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from course.gradebook.grades import duration
+from course.gradebook.grades import duration, points_off
 from course.grading.mathml import typeset_html, typeset_latex
 from course.grading.batch.grader_view import is_grader_only
 from course.grading.preprocessors.cells import METADATA_KEY
@@ -223,7 +223,7 @@ class FeedbackPolicy(NbGraderPreprocessor):
             due = gb.get("duedate")
             late = {"seconds": gb["seconds_late"], "text": duration(gb["seconds_late"]),
                     "due": due.strftime("%Y-%m-%d %H:%M") if due else None,
-                    "penalty": gb.get("penalty", 0.0), "penalty_text": fmt_points(gb.get("penalty", 0.0))}
+                    "penalty": gb.get("penalty", 0.0), "penalty_words": points_off(gb.get("penalty", 0.0))}
 
         graded_tests = tests
         pending_points = sum(t["points"] for t in graded_tests if t.get("pending"))
