@@ -182,7 +182,8 @@ def test_missing_work_leads_with_what_counts(course_dir: Path) -> None:
     _merge(course_dir, result)
     assert _row(course_dir)["reason"] == f"{missing.text}; {ignored.text}"
     nb = json.loads((course_dir / "autograded" / SID / AID / f"{NB}.ipynb").read_text())
-    assert nb["metadata"]["course_grading"]["submission_notes"] == [missing.text, ignored.text, figure.text]
+    # the student's feedback: what counts first; the release's figure note is not about their work
+    assert nb["metadata"]["course_grading"]["submission_notes"] == [missing.text, ignored.text]
     unreadable = no_notebook_note("the notebook is not valid JSON (Expecting value): graded as the untouched exercise")
     result = _result(Status.INVALID, [unreadable, run_note("1 of 1 tests failed (first, test-f: wrong)"),
                                       grader_note("graded without the sandbox")], test_score=0.0)

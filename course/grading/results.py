@@ -121,8 +121,13 @@ def display_note(text: str) -> Note:
 
 def notes_for_student(notes: Iterable[Note]) -> list[str]:
     """The notes a student's feedback shows: a missing or unreadable notebook first, then the
-    other notes about the submission and the display notes (why a figure is absent), in order."""
-    shown = [n for n in notes if n.kind in (NoteKind.NO_NOTEBOOK, NoteKind.SUBMISSION, NoteKind.DISPLAY)]
+    other notes about the submission and the display notes (why a figure is absent), in order.
+    With no notebook handed in, the display notes are about the release's figures: left out."""
+    notes = list(notes)
+    kinds = [NoteKind.NO_NOTEBOOK, NoteKind.SUBMISSION]
+    if not any(n.kind == NoteKind.NO_NOTEBOOK for n in notes):
+        kinds.append(NoteKind.DISPLAY)
+    shown = [n for n in notes if n.kind in kinds]
     return [n.text for n in sorted(shown, key=lambda n: n.kind != NoteKind.NO_NOTEBOOK)]
 
 
