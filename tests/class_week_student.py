@@ -87,14 +87,17 @@ def op_flood(step: dict) -> int:
 
 
 def op_peek(step: dict) -> int:
-    """Try to list the exchange's feedback folder (everyone's feedback, by hash)."""
-    try:
-        names = os.listdir(Path(EXCHANGE, step["course"], "feedback"))
-    except PermissionError as exc:
-        print(f"refused: {exc}")
-        return 13
-    print(json.dumps(names))
-    return 0
+    """Try to list the exchange's feedback folder (everyone's feedback, by hash) and another
+    student's home (their fetched feedback, and nbgrader's cache holding their submission secret,
+    of which a released page's name is a hash); 13 when both are refused."""
+    refused = 0
+    for path in (Path(EXCHANGE, step["course"], "feedback"), Path("/home", step["victim"])):
+        try:
+            print(json.dumps({str(path): os.listdir(path)}))
+        except PermissionError as exc:
+            print(f"refused: {exc}")
+            refused += 1
+    return 13 if refused == 2 else 0
 
 
 OPS = {"fetch": op_fetch, "submit": op_submit, "fetch_and_submit": op_fetch_and_submit,

@@ -53,16 +53,6 @@ class Classroom:
         return self.users.run([sys.executable, "-m", "nbgrader", *args], cwd=self.root, env=self.env(),
                               check=check, timeout=timeout)
 
-    def course(self, *args: str, check: bool = True, timeout: float = 300):  # noqa: ANN201
-        """``course ARGS`` as the grader (root) in the course folder."""
-        return self.users.run([sys.executable, "-m", "course.cli", *args], cwd=self.root, env=self.env(),
-                              check=check, timeout=timeout)
-
-    def student(self, name: str, *args: str, check: bool = True):  # noqa: ANN201
-        """``nbgrader ARGS`` as ``name``'s own uid, in their home."""
-        return self.users.run([*self.users.python, "-m", "nbgrader", *args], user=name, env=self.env(name),
-                              check=check)
-
     def session(self, name: str, *steps: str, answer: str | None = None, check: bool = True):  # noqa: ANN201
         """``student_session.py STEPS`` as ``name`` in their home (what JupyterLab's Assignments
         tab does: fetch, submit, fetch feedback), ``answer`` on standard input for ``write``."""
@@ -102,10 +92,6 @@ class Classroom:
         """nbgrader's ``release_assignment`` of the course folder's ``exercises/<ID>`` (the
         gradebook learns the assignment at the first ``course autograde``)."""
         self._api_call("release_assignment", assignment)
-
-    def release_feedback(self, assignment: str = ASSIGNMENT, student: str | None = None) -> None:
-        """nbgrader's ``release_feedback`` (the formgrader's button); raises when it fails."""
-        self._api_call("release_feedback", assignment, student)
 
     def released_notebook(self, assignment: str = ASSIGNMENT) -> Path:
         """The released notebook in the exchange (readable by every account)."""

@@ -29,7 +29,7 @@ LONGEST_FIRST = (
     "test_grading_roundtrip_ex06.py", "test_class_week.py", "test_accessibility_lectures.py",
     "test_integrity_heldout_like.py", "test_integrity_attacks.py", "test_grading_roundtrip_ex04.py",
     "test_grading_roundtrip_ex02.py", "test_grading_roundtrip_ex03.py", "test_term_class.py",
-    "test_exchange_feedback.py", "test_grading_roundtrip_ex05.py", "test_grading_redteam.py",
+    "test_grading_roundtrip_ex05.py", "test_grading_redteam.py",
     "test_distributed.py", "test_grading_hostile.py",
 )
 

@@ -19,9 +19,11 @@ configurable-http-proxy) on 127.0.0.1. Then the week:
    survives); the hub is restarted (a config change) and the servers stay up, same processes; one student's kernel tries to take all memory (OOM-killed in the user's cgroup,
    the server lives on) and forks without end (refused by ``pids.max``);
 4. the instructor collects (the spoof and the flood reported and skipped), autogrades in the
-   sandbox, comments on two submissions in the formgrader, makes and releases feedback;
+   sandbox, comments on two submissions in the formgrader, makes and releases feedback, then
+   regrades one commented student (``--student``) and releases their feedback again;
 5. every student who submitted fetches exactly their own feedback (with their comment), and
-   cannot list anyone else's; the idle culler has stopped the idle servers.
+   can list neither the exchange's feedback nor another student's home (their fetched pages
+   and nbgrader's cache of their submission secret); the idle culler has stopped the idle servers.
 
 What differs from the guide, and why:
 
@@ -78,6 +80,7 @@ FLOODER = "stu18"
 ABSENT = {"stu19"}                   # fetches, never submits
 HOG = "stu04"                        # the kernel that takes all memory, then forks
 NEWCOMER = "stu21"                   # added and removed while the hub runs
+REGRADED = "stu02"                   # regraded with --student after feedback went out
 COMMENTS = {"stu02": "stu02: clear and vectorised, well done.",
             "stu11": "stu11: correlate1d is missing; see lecture 01's flip."}
 MEM_LIMIT_MB, TASKS_MAX, CULL_TIMEOUT = 512, 96, 60
@@ -656,12 +659,22 @@ def test_instructor_collects_grades_comments_and_returns_feedback(week) -> None:
     machine.sh(f"cd {COURSE_DIR} && course feedback {ASSIGNMENT} && "
                f"nbgrader release_feedback {ASSIGNMENT}", user=GRADER, timeout=300)
 
+    # a regrade of one student keeps the way back open: nbgrader's timestamp.txt and
+    # submission_secret.txt travel into autograded/ again (release_feedback's checksum needs the
+    # secret), the person's comment is kept, and the student fetches the new page below
+    machine.sh(f"cd {COURSE_DIR} && course autograde {ASSIGNMENT} --submitted submitted --student {REGRADED} "
+               f"--quiet && course feedback {ASSIGNMENT} --student {REGRADED} && "
+               f"nbgrader release_feedback {ASSIGNMENT} --student {REGRADED}", user=GRADER, timeout=300)
+    for record in ("timestamp.txt", "submission_secret.txt"):
+        copy = machine.host(f"{COURSE_DIR}/autograded/{REGRADED}/{ASSIGNMENT}/{record}")
+        assert copy.read_bytes() == (submitted / REGRADED / ASSIGNMENT / record).read_bytes(), copy
+
 
 def test_every_student_fetches_exactly_their_own_feedback(week) -> None:
     machine = week["machine"]
     results = run_students(machine, week["root"], [
         *({"user": u, "op": "fetch_feedback", "assignment": ASSIGNMENT} for u in STUDENTS),
-        {"user": "stu05", "op": "peek", "course": COURSE}])
+        {"user": "stu05", "op": "peek", "course": COURSE, "victim": REGRADED}])
     assert results["stu05:peek"]["rc"] == 13, results["stu05:peek"]  # cannot list the others'
     for user in STUDENTS:
         assert results[f"{user}:fetch_feedback"]["rc"] == 0, results[f"{user}:fetch_feedback"]
