@@ -81,6 +81,9 @@ def test_first_run_leaves_the_written_answer_to_a_person(course_dir: Path) -> No
     # carol: 7 points, 34 h late -> 20 % of 7
     assert [rows["carol"][k] for k in ("score", "late_seconds", "penalty")] == ["5.6", "122400", "1.4"]
     assert rows["dave"]["score"] == "0" and "manual grading" not in rows["dave"]["reason"]
+    # the 25-student term: a written answer handed in as released lost its points without a word
+    assert f"{CELL} left as released: 0 of 3 points" in rows["dave"]["reason"], rows["dave"]["reason"]
+    assert "left as released" not in rows["alice"]["reason"]
     assert _grade(course_dir, "alice") == (None, True, 7.0)
 
 
@@ -146,10 +149,12 @@ def test_the_report_has_the_hand_graded_answer_and_mistakes_in_words(root: Path)
     text = course("report", AID, "--csv", str(out), root=root).stdout
     # dave left the answer as released: nbgrader's own 0, no person needed
     assert "graded by hand (of the 4 who handed in a readable notebook):\n" in text, text
-    assert f"\n  {CELL}: 3 graded, mean 1.33 of 3; 1 waiting for a person (carol)\n" in text, text
+    assert (f"\n  {CELL}: 3 graded, mean 1.33 of 3; 1 waiting for a person (carol); "
+            "1 left as released, 0 each (dave)\n") in text, text
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     hand = [r for r in rows if r["section"] == "hand"]
     assert [(r["item"], r["count"], r["of"], r["students"]) for r in hand] == [(CELL, "3", "4", "carol")]
+    assert hand[0]["detail"].endswith("left as released: 1 (dave)"), hand
     mistakes = [r["item"] for r in rows if r["section"] == "mistake"]
     assert mistakes and not [m for m in mistakes if "_" in m], mistakes
     assert "bias per input map" in mistakes or any("bias" in m for m in mistakes)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from course.gradebook.records import StatusRecords
-from course.grading.results import HELD_STATUSES, RunRecord, Status, grader_note, reason_notes, render_reason, run_note
+from course.grading.results import GRADED_AS_RELEASE, HELD_STATUSES, RunRecord, Status, grader_note, reason_notes, render_reason, run_note
 
 CLASS_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "reason", "late_seconds", "penalty"]
 """``grades_<ID>.csv``: the autograde CSV's six columns, then the lateness and the penalty."""
@@ -45,6 +45,26 @@ def manual_clause(status: Status, submission: Any) -> str:
     if cells and status not in QUIET_STATUSES:
         return f"{points:g} points wait for manual grading ({', '.join(cells)})"
     return ""
+
+
+def left_as_released(submission: Any) -> list[Any]:
+    """Written answers (markdown grade cells, graded by a person) that nbgrader scored 0 on its own:
+    an answer cell handed in unchanged gets 0 and is not flagged for a person. A person's grade,
+    once given, is theirs (``manual_score``) and the answer is no longer listed."""
+    return [g for nb in submission.notebooks for g in nb.grades
+            if g.cell.cell_type == "markdown" and g.auto_score is not None and g.manual_score is None
+            and not g.needs_manual_grade]
+
+
+def blank_clause(status: Status, submission: Any) -> str:
+    """"answer-dense left as released: 0 of 3 points" ("" if none, or no notebook was handed in:
+    the reason already says so)."""
+    blank = [] if status in GRADED_AS_RELEASE else left_as_released(submission)
+    if not blank:
+        return ""
+    points = sum(float(g.max_score) for g in blank)
+    return (f"{', '.join(sorted(g.name for g in blank))} left as released: 0 of {fmt(points)} "
+            f"point{'' if fmt(points) == '1' else 's'} (nbgrader gives an unchanged answer 0)")
 
 
 def late_clause(submission: Any) -> str:
@@ -84,7 +104,7 @@ def duration(seconds: float) -> str:
 def reason_of(record: RunRecord, submission: Any) -> str:
     """The CSV's reason: the run's notes, then what the gradebook says now (manual grading
     waiting, the late penalty) and a person's decision. The one place a reason is written."""
-    extra = [manual_clause(record.status, submission), late_clause(submission)]
+    extra = [manual_clause(record.status, submission), blank_clause(record.status, submission), late_clause(submission)]
     extra.append(record.decision_words())  # a person's decision, carried over or lapsed too
     notes = reason_notes(record.status, record.notes)  # display notes (figures not redrawn) left out
     if record.status == Status.OK and not notes:

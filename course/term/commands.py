@@ -311,7 +311,8 @@ def text_summary(report: Any, top: int = 8) -> str:
         lines.append(f"graded by hand ({over}):")
     for h in report.hand:
         lines.append(f"  {h.grade_id}: {len(h.scores)} graded, mean {h.mean:.2f} of {h.points:g}; "
-                     f"{len(h.waiting)} waiting for a person" + (f" ({', '.join(sorted(h.waiting))})" if h.waiting else ""))
+                     f"{len(h.waiting)} waiting for a person" + (f" ({', '.join(sorted(h.waiting))})" if h.waiting else "")
+                     + (f"; {len(h.blank)} left as released, 0 each ({', '.join(sorted(h.blank))})" if h.blank else ""))
     late = report.late()
     lines.append(f"late work: {len(late)} submission(s)" + (f" ({report.policy})" if late and report.policy else ""))
     for r in late:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from course.gradebook.grades import late_words  # the one place late words are made (report_html uses it too)
+from course.gradebook.grades import late_words, left_as_released  # late words made once (report_html uses them too)
 from course.grading.results import GRADED_AS_RELEASE, Status
 
 REPORT_COLUMNS = ["section", "item", "function", "count", "of", "percent", "students", "detail"]
@@ -82,6 +82,7 @@ class HandGraded:
     points: float
     scores: dict[str, float] = field(default_factory=dict)  # student -> points given
     waiting: list[str] = field(default_factory=list)  # students whose answer waits for a person
+    blank: list[str] = field(default_factory=list)  # students who left it as released (nbgrader's 0, in scores)
 
     @property
     def mean(self) -> float:
@@ -240,6 +241,7 @@ def hand_graded(gb: Any, assignment_id: str, rows: list[dict[str, str]]) -> list
     for sub in assignment.submissions:
         if sub.student.id not in students:
             continue
+        blanks = left_as_released(sub)
         for nb in sub.notebooks:
             for grade in nb.grades:
                 try:
@@ -251,6 +253,8 @@ def hand_graded(gb: Any, assignment_id: str, rows: list[dict[str, str]]) -> list
                     item.waiting.append(sub.student.id)
                 else:  # a person's grade, or nbgrader's 0 for an answer left as released
                     item.scores[sub.student.id] = float(grade.score or 0)
+                if grade in blanks:
+                    item.blank.append(sub.student.id)
     return [out[k] for k in sorted(out)]
 
 
@@ -306,7 +310,8 @@ def report_rows(report: ClassReport) -> list[list[str]]:
     for h in report.hand:
         given = len(h.scores)
         out.append(["hand", h.grade_id, "", str(given), str(given + len(h.waiting)), _pct(given, given + len(h.waiting)),
-                    ";".join(sorted(h.waiting)), f"mean {h.mean:.2f} of {h.points:g} points; waiting: {len(h.waiting)}"])
+                    ";".join(sorted(h.waiting)), f"mean {h.mean:.2f} of {h.points:g} points; waiting: {len(h.waiting)}; "
+                    f"left as released: {len(h.blank)}" + (f" ({';'.join(sorted(h.blank))})" if h.blank else "")])
     for m in report.mistakes:
         out.append([m.section, m.item, m.function, str(len(m.students)), str(k), _pct(len(m.students), k),
                     ";".join(sorted(m.students)), m.detail])

@@ -115,12 +115,14 @@ def _unseen(rows: list[Row]) -> str:
 def _hand_table(report: ClassReport) -> str:
     if not report.hand:
         return ""
-    out = ["<h2>Answers graded by hand</h2><table><tr><th>answer</th><th>graded</th><th>mean</th>"
-           "<th>waiting for a person</th></tr>"]
+    out = [f"<h2>Answers graded by hand</h2><p>Of the {len(report.submitters)} who handed in a readable notebook."
+           "</p><table><tr><th>answer</th><th>graded</th><th>mean</th><th>waiting for a person</th>"
+           "<th>left as released (0)</th></tr>"]
     for h in report.hand:
         out.append(f'<tr {_attrs("hand", h.grade_id, "", len(h.scores))}><td>{_e(h.grade_id)}</td>'
                    f'<td class="n">{len(h.scores)}</td><td class="n">{h.mean:.2f} of {h.points:g}</td>'
-                   f'<td>{_e(", ".join(sorted(h.waiting))) or "nobody"}</td></tr>')
+                   f'<td>{_e(", ".join(sorted(h.waiting))) or "nobody"}</td>'
+                   f'<td>{_e(", ".join(sorted(h.blank))) or "nobody"}</td></tr>')
     out.append("</table>")
     return "".join(out)
 
