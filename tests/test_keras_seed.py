@@ -8,6 +8,9 @@ still work. At 128 x 128 it is built on the CPU and run on a batch.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging.config
 import os
 import subprocess
 import sys
@@ -16,6 +19,16 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "torch")  # before keras is first imported in this process
+
+# keras imports absl, whose log handler keeps the sys.stderr of the moment it is made: under
+# pytest, the capture's file. Any traitlets application started later in this worker (nbgrader,
+# `course autograde` run in-process) calls logging.config.dictConfig, which closes every handler;
+# absl's closes its stream unless it is the sys.stderr of that moment, which the in-process
+# commands have redirected: the capture's file was closed and every later test on the worker
+# failed with "I/O operation on closed file" (a fresh-clone run: 140 errors). Made on the real
+# stderr instead, absl's handler never closes anything of pytest's.
+with contextlib.redirect_stderr(sys.__stderr__):
+    import absl.logging  # noqa: E402, F401
 
 from course.keras_seed import build_seed_model, import_keras, keras_rows  # noqa: E402
 from course.models import seed_cnn, summary  # noqa: E402
@@ -126,3 +139,14 @@ def test_import_keras_refuses_another_backend(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(keras.config, "backend", lambda: "jax")
     with pytest.raises(RuntimeError, match="'jax' backend.*KERAS_BACKEND"):
         import_keras()
+
+
+def test_keras_leaves_the_test_runner_s_stderr_open() -> None:
+    """What broke a fresh-clone run: keras imported, then a traitlets application configures
+    logging while the in-process `course` command has redirected stderr."""
+    import_keras()
+    runner_stderr = sys.stderr
+    with contextlib.redirect_stderr(io.StringIO()):
+        logging.config.dictConfig({"version": 1, "disable_existing_loggers": False})
+    assert not runner_stderr.closed
+
