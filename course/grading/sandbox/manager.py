@@ -55,6 +55,11 @@ class SandboxKernelManager(AsyncKernelManager):
                                         "larger one disconnects the kernel's socket instead of reaching "
                                         "memory); 0: no limit. GuardedExecute sets it to its max_record_bytes"
                                 ).tag(config=True)
+    max_queued_messages = Integer(16, min=1, help="Messages each of the client's sockets holds from the kernel "
+                                                  "before the kernel's side holds or drops the rest (ZMQ_RCVHWM; "
+                                                  "zmq's default is 1000). With max_message_bytes, what bounds the "
+                                                  "grader's memory while a notebook sends faster than the grader "
+                                                  "reads (a flood, a loaded machine)").tag(config=True)
     mode = Enum(["bwrap", "none"], default_value="bwrap",
                 help="'bwrap': the sandbox; 'none': no sandbox at all, limits only (an explicit "
                      "opt-out for trusted work)").tag(config=True)
@@ -87,11 +92,14 @@ class SandboxKernelManager(AsyncKernelManager):
         return True
 
     def client(self, **kwargs: Any) -> Any:  # type: ignore[override]
-        """A client whose sockets refuse messages over ``max_message_bytes``."""
-        kc = super().client(**kwargs)
-        if self.max_message_bytes > 0:
-            import zmq
+        """A client whose sockets refuse messages over ``max_message_bytes`` and queue at most
+        ``max_queued_messages``: a backlog stays on the kernel's side (its own memory, capped by
+        the sandbox), where zmq drops what its queue cannot hold."""
+        import zmq
 
+        kc = super().client(**kwargs)
+        kc.context.setsockopt(zmq.RCVHWM, int(self.max_queued_messages))
+        if self.max_message_bytes > 0:
             kc.context.setsockopt(zmq.MAXMSGSIZE, int(self.max_message_bytes))
         return kc
 
