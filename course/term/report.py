@@ -310,8 +310,8 @@ def report_rows(report: ClassReport) -> list[list[str]]:
     for h in report.hand:
         given = len(h.scores)
         out.append(["hand", h.grade_id, "", str(given), str(given + len(h.waiting)), _pct(given, given + len(h.waiting)),
-                    ";".join(sorted(h.waiting)), f"mean {h.mean:.2f} of {h.points:g} points; waiting: {len(h.waiting)}; "
-                    f"left as released: {len(h.blank)}" + (f" ({';'.join(sorted(h.blank))})" if h.blank else "")])
+                    ";".join(sorted(h.waiting)), f"mean {h.mean:.2f} of {h.points:g} points; waiting: {len(h.waiting)}"
+                    + (f"; left as released: {len(h.blank)} ({';'.join(sorted(h.blank))})" if h.blank else "")])
     for m in report.mistakes:
         out.append([m.section, m.item, m.function, str(len(m.students)), str(k), _pct(len(m.students), k),
                     ";".join(sorted(m.students)), m.detail])
