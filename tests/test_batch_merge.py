@@ -16,13 +16,11 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbformat.v4 import new_notebook
 from nbgrader.api import Gradebook
-from nbgrader.preprocessors import SaveCells
-from nbgrader.tests import create_grade_and_solution_cell, create_grade_cell, create_solution_cell
 from traitlets.config import Config
+
+from merge_helpers import AID, NB, assignment_notebook, template_gradebook
 
 from course.gradebook.grades import class_rows
 from course.gradebook.records import StatusRecords
@@ -31,31 +29,13 @@ from course.grading.batch.merge import MergeContext, merge_outcome, merge_safely
 from course.grading.results import (NoteKind, Status, display_note, grader_note, no_notebook_note, run_note,
                                     submission_note)
 
-AID, NB, SID = "ps1", "ps1", "alice"
-
-
-def _notebook(answer: str = "def f(x):\n    return x\n", written: str = "Because **weights are shared**.") -> bytes:
-    nb = new_notebook(cells=[
-        create_solution_cell(answer, "code", "answer-f"),
-        create_grade_cell("assert f(1) == 1", "code", "test-f", 2),
-        create_grade_and_solution_cell(written, "markdown", "answer-why", 3),
-    ])
-    return nbformat.writes(nb).encode("utf-8")
+SID = "alice"
 
 
 @pytest.fixture(scope="module")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """A gradebook with the assignment's cells (nbgrader's SaveCells), made once."""
-    from course.grading.batch.speedups import fast_alembic_version
-
-    fast_alembic_version()
-    folder = tmp_path_factory.mktemp("merge-template")
-    db = f"sqlite:///{folder}/gradebook.db"
-    with Gradebook(db) as gb:
-        gb.add_assignment(AID)
-    nb = nbformat.reads(_notebook().decode(), 4)
-    SaveCells().preprocess(nb, {"nbgrader": {"db_url": db, "assignment": AID, "notebook": NB}})
-    return (folder / "gradebook.db").read_bytes()
+    return template_gradebook(tmp_path_factory.mktemp("merge-template"))
 
 
 @pytest.fixture
@@ -75,7 +55,7 @@ def _result(status: Status = Status.OK, notes: list | None = None, test_score: f
             files: dict[str, bytes] | None = None) -> JobResult:
     grades = [{"notebook": NB, "cell": "test-f", "auto_score": test_score, "max_score": 2.0, "needs_manual_grade": False},
               {"notebook": NB, "cell": "answer-why", "auto_score": None, "max_score": 3.0, "needs_manual_grade": True}]
-    files = {f"{NB}.ipynb": _notebook()} if files is None else files
+    files = {f"{NB}.ipynb": assignment_notebook()} if files is None else files
     return JobResult(SID, AID, status, list(notes or []), 0.0, 5.0, grades, [], None, files)
 
 
@@ -124,7 +104,7 @@ def test_a_hand_grade_survives_a_regrade_of_the_same_answer(course_dir: Path) ->
 def test_a_changed_answer_is_flagged_again_and_keeps_its_grade(course_dir: Path) -> None:
     _merge(course_dir, _result())
     _hand_grade(course_dir, "answer-why", 2.5)
-    changed = {f"{NB}.ipynb": _notebook(written="Because the kernel slides.")}
+    changed = {f"{NB}.ipynb": assignment_notebook(written="Because the kernel slides.")}
     _merge(course_dir, _result(files=changed))
     assert _grade(course_dir, "answer-why") == (None, 2.5, True)
 

@@ -19,13 +19,11 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbformat.v4 import new_notebook
 from nbgrader.api import Gradebook
-from nbgrader.preprocessors import SaveCells
-from nbgrader.tests import create_grade_and_solution_cell, create_grade_cell, create_solution_cell
 from traitlets.config import Config
+
+from merge_helpers import AID, NB, assignment_notebook, template_gradebook
 
 from course.gradebook.grades import class_rows
 from course.gradebook.records import StatusRecords
@@ -37,33 +35,16 @@ from course.grading.results import Status, run_note
 from course.term.exports import long_table
 from course.term.student import student_view
 
-AID, NB, SID = "ps1", "ps1", "frank"
+SID = "frank"
 DATE = r"\d{4}-\d\d-\d\d"
 SUBMITTED = fingerprint(Submission(notebooks={f"{NB}.ipynb": b'{"cells": []}'}))
 RESUBMITTED = fingerprint(Submission(notebooks={f"{NB}.ipynb": b'{"cells": [], "x": 1}'}))
 
 
-def _notebook() -> bytes:
-    nb = new_notebook(cells=[
-        create_solution_cell("def f(x):\n    return x\n", "code", "answer-f"),
-        create_grade_cell("assert f(1) == 1", "code", "test-f", 2),
-        create_grade_and_solution_cell("Because **weights are shared**.", "markdown", "answer-why", 3),
-    ])
-    return nbformat.writes(nb).encode("utf-8")
-
-
 @pytest.fixture(scope="module")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    from course.grading.batch.speedups import fast_alembic_version
-
-    fast_alembic_version()
-    folder = tmp_path_factory.mktemp("settle-template")
-    db = f"sqlite:///{folder}/gradebook.db"
-    with Gradebook(db) as gb:
-        gb.add_assignment(AID)
-    SaveCells().preprocess(nbformat.reads(_notebook().decode(), 4),
-                           {"nbgrader": {"db_url": db, "assignment": AID, "notebook": NB}})
-    return (folder / "gradebook.db").read_bytes()
+    """A gradebook with the assignment's cells (nbgrader's SaveCells), made once."""
+    return template_gradebook(tmp_path_factory.mktemp("settle-template"))
 
 
 @pytest.fixture
@@ -88,7 +69,7 @@ def _run(root: Path, status: Status, submission: str, test_score: float = 0.0, s
     grades = [{"notebook": NB, "cell": "test-f", "auto_score": test_score, "max_score": 2.0, "needs_manual_grade": False},
               {"notebook": NB, "cell": "answer-why", "auto_score": None, "max_score": 3.0, "needs_manual_grade": True}]
     notes = [] if status == Status.OK else [run_note(f"the run says {status.value}")]
-    result = JobResult(SID, AID, status, notes, 0.0, 5.0, grades, [], timestamp, {f"{NB}.ipynb": _notebook()})
+    result = JobResult(SID, AID, status, notes, 0.0, 5.0, grades, [], timestamp, {f"{NB}.ipynb": assignment_notebook()})
     result.fingerprint = submission  # what the batch sets from the submission it read
     ctx = MergeContext(root / "autograded", _records(root), _config())
     with Gradebook(f"sqlite:///{root}/gradebook.db") as gb:
