@@ -47,13 +47,20 @@ def manual_clause(status: Status, submission: Any) -> str:
     return ""
 
 
+def is_hand_graded_answer(grade: Any) -> bool:
+    """A grade of an answer a person grades: a grade cell that is also a solution cell of its
+    notebook (nbgrader's "manually graded answer", ex03's written question), not a test cell."""
+    cell = grade.cell
+    return any(c.name == cell.name for c in cell.notebook.solution_cells)
+
+
 def left_as_released(submission: Any) -> list[Any]:
-    """Written answers (markdown grade cells, graded by a person) that nbgrader scored 0 on its own:
-    an answer cell handed in unchanged gets 0 and is not flagged for a person. A person's grade,
-    once given, is theirs (``manual_score``) and the answer is no longer listed."""
+    """Answers a person grades that nbgrader scored 0 on its own: an answer cell handed in
+    unchanged gets 0 and is not flagged for a person. A person's grade, once given, is theirs
+    (``manual_score``) and the answer is no longer listed."""
     return [g for nb in submission.notebooks for g in nb.grades
-            if g.cell.cell_type == "markdown" and g.auto_score is not None and g.manual_score is None
-            and not g.needs_manual_grade]
+            if g.auto_score is not None and g.manual_score is None and not g.needs_manual_grade
+            and is_hand_graded_answer(g)]
 
 
 def blank_clause(status: Status, submission: Any) -> str:
@@ -62,9 +69,8 @@ def blank_clause(status: Status, submission: Any) -> str:
     blank = [] if status in GRADED_AS_RELEASE else left_as_released(submission)
     if not blank:
         return ""
-    points = sum(float(g.max_score) for g in blank)
-    return (f"{', '.join(sorted(g.name for g in blank))} left as released: 0 of {fmt(points)} "
-            f"point{'' if fmt(points) == '1' else 's'} (nbgrader gives an unchanged answer 0)")
+    return (f"{', '.join(sorted(g.name for g in blank))} left as released: "
+            f"0 of {points(sum(float(g.max_score) for g in blank))} (nbgrader gives an unchanged answer 0)")
 
 
 def late_clause(submission: Any) -> str:
@@ -73,10 +79,15 @@ def late_clause(submission: Any) -> str:
     return late_words(seconds, penalty) if seconds > 0 else ""
 
 
+def points(x: float) -> str:
+    """``2`` -> ``2 points``, ``1`` -> ``1 point``, ``0.9`` -> ``0.9 points``."""
+    shown = fmt(x)
+    return f"{shown} point{'' if shown == '1' else 's'}"
+
+
 def points_off(penalty: float) -> str:
     """``2`` -> ``2 points off``, ``1`` -> ``1 point off``, ``0.9`` -> ``0.9 points off``."""
-    shown = fmt(penalty)
-    return f"{shown} point{'' if shown == '1' else 's'} off"
+    return f"{points(penalty)} off"
 
 
 def late_words(seconds: float, penalty: float | None = None) -> str:

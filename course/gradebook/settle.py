@@ -27,20 +27,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from course.gradebook.grades import is_hand_graded_answer
 from course.gradebook.lateness import apply_late_penalties
 from course.gradebook.records import StatusRecords
 from course.grading.results import SETTLED_BY_A_PERSON, Decision, RunRecord, now_iso
-
-
-def _is_written_answer(gb: Any, grade: Any, notebook: Any, assignment_id: str) -> bool:
-    """A grade of an answer cell graded by hand (a solution cell that is also a grade cell)."""
-    from nbgrader.api import MissingEntry
-
-    try:
-        gb.find_solution_cell(grade.name, notebook.name, assignment_id)
-        return True
-    except MissingEntry:
-        return False
 
 
 def shares(points: list[float], total: float) -> list[float]:
@@ -52,10 +42,15 @@ def shares(points: list[float], total: float) -> list[float]:
     return out
 
 
-def _grades(gb: Any, assignment_id: str, student_id: str) -> list[tuple[Any, Any]]:
-    """(notebook, grade) of each grade of the student's submission, in the gradebook's order."""
+def _grades(gb: Any, assignment_id: str, student_id: str) -> list[Any]:
+    """Each grade of the student's submission, in the gradebook's order."""
     submission = gb.find_submission(assignment_id, student_id)
-    return [(nb, g) for nb in submission.notebooks for g in nb.grades]
+    return [g for nb in submission.notebooks for g in nb.grades]
+
+
+def _override_shares(grades: list[Any], decision: Decision) -> list[tuple[Any, float]]:
+    """Each grade with its share of an override's total (:func:`shares`)."""
+    return list(zip(grades, shares([float(g.max_score) for g in grades], float(decision.score))))
 
 
 def apply_decision(gb: Any, assignment_id: str, student_id: str, decision: Decision) -> None:
@@ -64,15 +59,14 @@ def apply_decision(gb: Any, assignment_id: str, student_id: str, decision: Decis
     late policy is not applied here (the caller does, once)."""
     grades = _grades(gb, assignment_id, student_id)
     if decision.action == "override":
-        max_score = sum(float(g.max_score) for _, g in grades)
+        max_score = sum(float(g.max_score) for g in grades)
         if not 0 <= float(decision.score) <= max_score:
             raise ValueError(f"--score {decision.score:g} is outside 0 to {max_score:g}, the points of {assignment_id}")
-        for (_, grade), share in zip(grades, shares([float(g.max_score) for _, g in grades], float(decision.score))):
+        for grade, share in _override_shares(grades, decision):
             grade.manual_score = share
-    for nb, grade in grades:
-        waits_for_hand = (decision.action == "accept" and grade.manual_score is None
-                          and _is_written_answer(gb, grade, nb, assignment_id))
-        grade.needs_manual_grade = waits_for_hand
+    for grade in grades:
+        grade.needs_manual_grade = (decision.action == "accept" and grade.manual_score is None
+                                    and is_hand_graded_answer(grade))
     gb.db.commit()
 
 
@@ -83,8 +77,7 @@ def withdraw_decision(gb: Any, assignment_id: str, student_id: str, decision: De
     which the new run sets anew. Not committed (the merge commits)."""
     if decision.action != "override":
         return
-    grades = _grades(gb, assignment_id, student_id)
-    for (_, grade), share in zip(grades, shares([float(g.max_score) for _, g in grades], float(decision.score))):
+    for grade, share in _override_shares(_grades(gb, assignment_id, student_id), decision):
         if grade.manual_score is not None and abs(float(grade.manual_score) - share) < 1e-9:
             grade.manual_score = None
 

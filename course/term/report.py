@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from course.gradebook.grades import late_words, left_as_released  # late words made once (report_html uses them too)
+from course.gradebook.grades import is_hand_graded_answer, late_words, left_as_released  # late words made once (report_html uses them too)
 from course.grading.results import GRADED_AS_RELEASE, Status
 
 REPORT_COLUMNS = ["section", "item", "function", "count", "of", "percent", "students", "detail"]
@@ -233,8 +233,6 @@ def hand_graded(gb: Any, assignment_id: str, rows: list[dict[str, str]]) -> list
     """The answers a person grades (solution cells that are grade cells), over the students of the
     class ``rows`` who handed in a readable notebook (:func:`handed_in`, as the pass rates): a
     missing student's release answer is no answer graded."""
-    from nbgrader.api import MissingEntry
-
     students = {r["student_id"] for r in rows if handed_in(r)}
     out: dict[str, HandGraded] = {}
     assignment = gb.find_assignment(assignment_id)
@@ -244,9 +242,7 @@ def hand_graded(gb: Any, assignment_id: str, rows: list[dict[str, str]]) -> list
         blanks = left_as_released(sub)
         for nb in sub.notebooks:
             for grade in nb.grades:
-                try:
-                    gb.find_solution_cell(grade.name, nb.name, assignment_id)
-                except MissingEntry:
+                if not is_hand_graded_answer(grade):
                     continue
                 item = out.setdefault(grade.name, HandGraded(grade.name, float(grade.max_score)))
                 if grade.needs_manual_grade:
