@@ -53,18 +53,22 @@ def _full1d(a, b):
     return np.concatenate([out, np.zeros(max(0, n - len(out)))])[:n]
 '''
 
+# the stand-in finder taken off sys.meta_path, the base interpreter's site-packages put on sys.path
+# (after `import sys as _s`)
+BASE_SITE_REACHED = '''_mp = getattr(_s, "meta" + "_path")
+for _f in list(_mp):
+    if "Stand" in type(_f).__name__:
+        _mp.remove(_f)
+_s.path.append(_s.base_prefix + "/lib/python%d.%d/site-packages" % _s.version_info[:2])
+'''
+
 # SymPy's exact convolution from the BASE interpreter's site-packages: the sandbox mounts the base
 # Python installation whole (SandboxKernelManager's python_roots) and covers only the virtual
 # environment's site-packages, so whatever is installed in the base Python is there; the stand-in
 # finder is taken off sys.meta_path first (no scan sees a getattr with a built name)
 SYMPY_BASE_SITE = '''
 import sys as _s, pkgutil as _pk
-_mp = getattr(_s, "meta" + "_path")
-for _f in list(_mp):
-    if "Stand" in type(_f).__name__:
-        _mp.remove(_f)
-_s.path.append(_s.base_prefix + "/lib/python%d.%d/site-packages" % _s.version_info[:2])
-# native optional dependencies answer ImportError (not the erased loader's AttributeError), and
+''' + BASE_SITE_REACHED + '''# native optional dependencies answer ImportError (not the erased loader's AttributeError), and
 # sympy.external.gmpy's `from ctypes import c_long, sizeof` gets a two-name module of plain Python
 import types as _t
 _ct = _t.ModuleType("ct" + "ypes")
@@ -255,12 +259,7 @@ COMPARE_AFTER = ("import numpy as np\n" + OWN_CONVOLVE
 # filters from the base site-packages, PyTorch's pooling): none is there
 POOL_ATTACK = '''
 import numpy as np, sys as _s, pkgutil as _pk
-_mp = getattr(_s, "meta" + "_path")
-for _f in list(_mp):
-    if "Stand" in type(_f).__name__:
-        _mp.remove(_f)
-_s.path.append(_s.base_prefix + "/lib/python%d.%d/site-packages" % _s.version_info[:2])
-_found = None
+''' + BASE_SITE_REACHED + '''_found = None
 for _name in ("course.pool" + "ing:max_pool2d", "torch.nn.functional:max_pool2d", "scipy.ndimage:maximum_filter"):
     try:
         _found = (_name, _pk.resolve_name(_name))
