@@ -62,3 +62,8 @@ def require_known(gb: Any, student_id: str, flag: str = "") -> str:
     if student_id not in known:
         raise UnknownStudent(unknown_message(student_id, known))
     return student_id
+
+
+def full_name(student: Any) -> str:
+    """"First Last" of a gradebook student, as much of it as the roster gave ("" when none)."""
+    return " ".join(n for n in (student.first_name, student.last_name) if n)

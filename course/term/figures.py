@@ -17,6 +17,7 @@ from typing import Any
 
 from course.gradebook.grades import final_score, fmt, has_work, late_clause
 from course.gradebook.records import StatusRecords
+from course.gradebook.students import full_name
 from course.grading.results import SETTLED_BY_A_PERSON, RunRecord, Status
 
 LISTED_STATUSES = (Status.MISSING, Status.INVALID, Status.SETTLED, *SETTLED_BY_A_PERSON)
@@ -47,10 +48,6 @@ class StudentTotal:
     counts: str
     max_score: str
     figures: tuple[Figure, ...]
-
-
-def full_name(student: Any) -> str:
-    return " ".join(n for n in (student.first_name, student.last_name) if n)
 
 
 def status_clause(record: RunRecord, assignment_id: str, student_id: str) -> str:

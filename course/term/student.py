@@ -11,6 +11,7 @@ from typing import Any
 
 from course.gradebook.grades import class_row, fmt, has_work, late_words, waiting
 from course.gradebook.records import StatusRecords
+from course.gradebook.students import full_name
 
 
 def _assignment_lines(gb: Any, records: StatusRecords, student_id: str, assignment: Any, root: Path) -> list[str]:
@@ -40,7 +41,7 @@ def _assignment_lines(gb: Any, records: StatusRecords, student_id: str, assignme
 def student_view(gb: Any, records: StatusRecords, student_id: str, root: Path) -> str:
     """The text of ``course student``."""
     student = gb.find_student(student_id)
-    name = " ".join(n for n in (student.first_name, student.last_name) if n)
+    name = full_name(student)
     lines = [f"{student_id}: {name}" if name else student_id]
     if student.email:
         lines[0] += f" <{student.email}>"
