@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import json
 import os
 import pwd
+import secrets
 import shutil
 import socket
 import subprocess
@@ -99,6 +101,45 @@ def venv_env(**extra: str) -> dict[str, str]:
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     env.update(extra)
     return env
+
+
+LAB_QUIET = ("--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
+"""JupyterLab flags: no news feed, no update check (nothing reaches the network)."""
+
+
+def lab_state(base: Path) -> dict[str, str]:
+    """A private JupyterLab user state under ``base`` (runtime, config, data, settings and
+    workspaces folders; the announcements toast off, so nothing covers the page) and the
+    environment that points at it, MPLBACKEND removed (the suite's Agg would hide the lectures'
+    inline figures)."""
+    state = {name: base / name for name in ("runtime", "config", "data", "settings", "workspaces")}
+    for path in state.values():
+        path.mkdir()
+    (state["config"] / "labconfig").mkdir()
+    (state["config"] / "labconfig" / "page_config.json").write_text(json.dumps(
+        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+    env = venv_env(JUPYTER_RUNTIME_DIR=str(state["runtime"]), JUPYTER_CONFIG_DIR=str(state["config"]),
+                   JUPYTER_DATA_DIR=str(state["data"]), JUPYTERLAB_SETTINGS_DIR=str(state["settings"]),
+                   JUPYTERLAB_WORKSPACES_DIR=str(state["workspaces"]))
+    env.pop("MPLBACKEND", None)
+    return env
+
+
+def start_jupyter(app: str, served: Path, env: dict[str, str], log: Path,
+                  *extra: str) -> tuple[subprocess.Popen, int, str]:
+    """``jupyter APP`` (``lab`` or ``server``) of the venv serving ``served`` on 127.0.0.1, with a
+    token, its output in ``log``; returns (process, port, token) at once: wait with
+    :func:`wait_for_port`, stop with :func:`stop_tree`."""
+    port, token = free_port(), secrets.token_hex(16)
+    args = [str(VENV_BIN / "jupyter"), app, "--no-browser", "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={served}", *extra]
+    if os.geteuid() == 0:
+        args.append("--allow-root")
+    with open(log, "w") as fh:
+        proc = subprocess.Popen(args, cwd=served, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    return proc, port, token
 
 
 # --------------------------------------------------------------------------------------------

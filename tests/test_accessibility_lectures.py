@@ -29,18 +29,15 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import re
-import secrets
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Iterator
 
 import nbformat
 import pytest
 
-from deploy_helpers import ARTIFACTS, REPO, VENV_BIN, free_port, stop_tree, venv_env, wait_for_port
+from deploy_helpers import ARTIFACTS, LAB_QUIET, REPO, lab_state, start_jupyter, stop_tree, wait_for_port
 from site_helpers import executed_lectures, run_folder
 from test_browser import _run_all, _wait_kernel_idle, browser  # noqa: F401  (the browser fixture: Debian's Chromium)
 
@@ -168,30 +165,13 @@ def lab_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     served = root / "course"
     served.mkdir()
     shutil.copytree(REPO / "lectures", served / "lectures", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    state = {name: root / name for name in ("runtime", "config", "data", "settings", "workspaces")}
-    for path in state.values():
-        path.mkdir()
-    (state["config"] / "labconfig").mkdir()
-    (state["config"] / "labconfig" / "page_config.json").write_text(json.dumps(
-        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+    env = lab_state(root)
     # render every cell (no windowing), so that the audit sees the whole lecture
-    tracker = state["settings"] / "@jupyterlab" / "notebook-extension"
+    tracker = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True)
     (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    port, token = free_port(), secrets.token_hex(16)
-    env = venv_env(JUPYTER_RUNTIME_DIR=str(state["runtime"]), JUPYTER_CONFIG_DIR=str(state["config"]),
-                   JUPYTER_DATA_DIR=str(state["data"]), JUPYTERLAB_SETTINGS_DIR=str(state["settings"]),
-                   JUPYTERLAB_WORKSPACES_DIR=str(state["workspaces"]))
-    env.pop("MPLBACKEND", None)
-    args = [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={served}", "--LabApp.news_url=None",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if os.geteuid() == 0:
-        args.append("--allow-root")
     log = root / "jupyterlab.log"
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(args, cwd=served, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+    proc, port, token = start_jupyter("lab", served, env, log, *LAB_QUIET)
     try:
         wait_for_port(port, 45, proc, "jupyter lab", log)
         yield f"http://127.0.0.1:{port}/lab/tree/{{path}}?token={token}&reset"

@@ -18,18 +18,15 @@ package in the venv (it is in pyproject.toml); no ``playwright install`` is ever
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import secrets
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from deploy_helpers import (ARTIFACTS, ASSIGNMENT, REPO, VENV_BIN, free_port, released_exercise,
-                            stop_tree, venv_env, wait_for_port)
+from deploy_helpers import (ARTIFACTS, ASSIGNMENT, LAB_QUIET, REPO, lab_state, released_exercise, start_jupyter,
+                            stop_tree, wait_for_port)
 
 pytestmark = pytest.mark.browser
 
@@ -62,31 +59,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     shutil.copytree(released_exercise(root), served / "exercises" / ASSIGNMENT, ignore=skip)
     if (REPO / "nbgrader_config.py").exists():  # the course's nbgrader settings, for Validate
         shutil.copy(REPO / "nbgrader_config.py", served / "nbgrader_config.py")
-    port, token = free_port(), secrets.token_hex(16)
-    state = {name: root / name for name in ("runtime", "config", "data", "settings", "workspaces")}
-    for path in state.values():
-        path.mkdir()
-    # no "Would you like to get notified about official Jupyter news?" toast over the page
-    (state["config"] / "labconfig").mkdir()
-    (state["config"] / "labconfig" / "page_config.json").write_text(json.dumps(
-        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
-    env = venv_env(JUPYTER_RUNTIME_DIR=str(state["runtime"]),
-                   JUPYTER_CONFIG_DIR=str(state["config"]),
-                   JUPYTER_DATA_DIR=str(state["data"]),
-                   JUPYTERLAB_SETTINGS_DIR=str(state["settings"]),
-                   JUPYTERLAB_WORKSPACES_DIR=str(state["workspaces"]))
-    env.pop("MPLBACKEND", None)  # the suite's Agg would hide the lectures' inline figures
-    args = [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}",
-            "--LabApp.news_url=None",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if os.geteuid() == 0:
-        args.append("--allow-root")
+    env = lab_state(root)
     log = root / "jupyterlab.log"
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(args, cwd=served, env=env, stdout=fh, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+    proc, port, token = start_jupyter("lab", served, env, log, *LAB_QUIET)
     try:
         wait_for_port(port, 45, proc, "jupyter lab", log)
         yield Lab(f"http://127.0.0.1:{port}", token, served, log)

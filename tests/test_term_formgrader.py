@@ -14,17 +14,14 @@ loaded. Bob's roster name carries markup, which must show as text.
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
 
-from deploy_helpers import ARTIFACTS, VENV_BIN, free_port, make_course_root, stop_tree, venv_env, wait_for_port
+from deploy_helpers import ARTIFACTS, make_course_root, start_jupyter, stop_tree, venv_env, wait_for_port
 from grading_helpers import course, read_csv, solved_notebook, write_submission
 
 pytestmark = pytest.mark.browser
@@ -77,16 +74,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = venv_env(JUPYTER_CONFIG_DIR=str(base / "config"), JUPYTER_RUNTIME_DIR=str(base / "runtime"),
                    JUPYTER_DATA_DIR=str(base / "data"))
     env.pop("COURSE_GRADEBOOK_URL", None)
-    port, token = free_port(), secrets.token_hex(16)
-    args = [str(VENV_BIN / "jupyter"), "server", "--no-browser", "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root}"]
-    if os.geteuid() == 0:
-        args.append("--allow-root")
     log = base / "server.log"
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(args, cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+    proc, port, token = start_jupyter("server", root, env, log)
     try:
         grade_class(root)
         wait_for_port(port, 60, proc, "jupyter server", log)
